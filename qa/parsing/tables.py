@@ -1,0 +1,87 @@
+"""Turn a parsed Markdown table into :class:`TableValue` records (pure, generic).
+
+The first column holds row labels; every other cell becomes a value. A cell printed as
+``label: value, label: value`` is split into one value per labelled part. Units come from the cell
+('%'), else the column header's parenthesis ("Pakistan (%)", "(USD Billion)"), else the caption's
+parenthesis ("(Values in USD Millions)"); years from the row label, else the header, else the caption.
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa.schema import Table, TableValue
+from qa.text import parse_number, years_in
+
+_PARENS = re.compile(r"\(([^()]*)\)")
+_CURRENCIES = r"USD|US\$|EUR|GBP|PKR|INR|AFN|CNY|JPY|\$|€|£"
+_UNIT_HINT = re.compile(
+    rf"%|percent|\b(?:{_CURRENCIES})|\bnumber of\b|\bcount\b|\b(?:thousands?|millions?|billions?|trillions?)\b"
+    r"|\b(?:km|kg|tons?|tonnes?|mw|gw|kwh|hours?|days?|people|persons?)\b",
+    re.IGNORECASE,
+)
+_PART = re.compile(r"^\s*([^:,]{1,40}?)\s*:\s*([^,]+?)\s*$")
+
+
+def normalise_unit(text: str) -> str | None:
+    """A readable unit from a parenthesis or header, or None when the text is not a unit.
+
+    'Values in USD Millions' -> 'USD millions'; '%' -> '%'; 'Percentage of Respondents' -> '%';
+    'Number of Reported Incidents' -> 'number of reported incidents'; 'Potential Economic Impact' -> None.
+    """
+    text = text.strip()
+    if not text or not _UNIT_HINT.search(text):
+        return None
+    if re.search(r"%|\bpercent", text, re.IGNORECASE):
+        return "%"
+    text = re.sub(r"^(?:values?|figures?|amounts?)\s+(?:in|are in)\s+|^in\s+", "", text, flags=re.IGNORECASE)
+    words = [w if re.fullmatch(_CURRENCIES, w) else w.lower() for w in text.split()]
+    return " ".join(words)
+
+
+def _unit_of(text: str) -> str | None:
+    for inner in reversed(_PARENS.findall(text)):
+        unit = normalise_unit(inner)
+        if unit:
+            return unit
+    return None
+
+
+def _split_parts(cell: str) -> list[tuple[str | None, str]]:
+    pieces = [p for p in cell.split(",")]
+    parts = [_PART.match(p) for p in pieces]
+    if len(pieces) >= 2 and all(parts) and all(parse_number(m.group(2)) is not None for m in parts if m):
+        return [(m.group(1), m.group(2)) for m in parts if m]
+    return [(None, cell)]
+
+
+def table_values(table: Table) -> list[TableValue]:
+    """Every value cell of ``table`` as a :class:`TableValue`, in reading order."""
+    caption_unit = _unit_of(table.caption)
+    caption_years = years_in(table.caption)
+    out: list[TableValue] = []
+    for r, row in enumerate(table.rows):
+        row_label = row[0]
+        row_years = years_in(row_label) if re.fullmatch(r"\s*(19|20)\d\d\s*", row_label) else []
+        for c in range(1, len(table.header)):
+            column = table.header[c]
+            column_years = years_in(column)
+            for p, (item, printed) in enumerate(_split_parts(row[c])):
+                number = parse_number(printed)
+                if number is not None and printed.strip().endswith("%"):
+                    unit = "%"
+                elif number is None and not re.search(r"\d", printed) and printed.strip().upper() not in {"N/A", "NA", "-", "—"}:
+                    unit = None  # a text cell
+                else:
+                    unit = _unit_of(column) or caption_unit
+                year_list = row_years or column_years or caption_years
+                path = f"{table.caption} > {row_label} > {column}" + (f" > {item}" if item else "")
+                out.append(
+                    TableValue(
+                        id=f"{table.label.lower().replace(' ', '')}.r{r + 1}c{c + 1}" + (f"p{p + 1}" if item else ""),
+                        table=table.label, caption=table.caption, row=row_label, column=column, item=item,
+                        value=printed.strip(), number=number, unit=unit,
+                        year=year_list[0] if year_list else None, section=path,
+                    )
+                )
+    return out

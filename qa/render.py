@@ -1,0 +1,45 @@
+"""Plain-text rendering of answers for the terminal and Markdown transcripts (pure)."""
+
+from __future__ import annotations
+
+from qa.schema import Answer
+
+
+def render_answer(answer: Answer, *, show_question: bool = True) -> str:
+    """A readable answer with its numbered sources, as the CLI prints it."""
+    lines = []
+    if show_question:
+        lines.append(f"Q: {answer.question}")
+    if answer.resolved_question != answer.question:
+        lines.append(f"(Understood as: {answer.resolved_question})")
+    lines.append(("A: " if show_question else "") + answer.answer)
+    if answer.citations:
+        lines.append("Sources:")
+        for n, c in enumerate(answer.citations, 1):
+            lines.append(f"  [{n}] {c.section}")
+            lines.append(f"      “{c.quote}”")
+    if answer.conflicts:
+        lines.append(f"Conflicting figures: {len(answer.conflicts)} (see the note above).")
+    return "\n".join(lines)
+
+
+def render_transcript(turns: list[Answer], title: str) -> str:
+    """Markdown transcript of a conversation with every answer's citations and quotes."""
+    out = [f"# Conversation about: {title}", ""]
+    for n, a in enumerate(turns, 1):
+        out.append(f"## {n}. {a.question}")
+        if a.resolved_question != a.question:
+            out.append(f"_Understood as: {a.resolved_question}_")
+        out.append("")
+        out.append(a.answer)
+        out.append("")
+        if a.citations:
+            out.append("**Sources**")
+            out.append("")
+            for i, c in enumerate(a.citations, 1):
+                out.append(f"{i}. {c.section} — “{c.quote}”")
+            out.append("")
+        if a.abstained:
+            out.append("_The paper does not answer this; no sources._")
+            out.append("")
+    return "\n".join(out)

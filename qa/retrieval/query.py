@@ -1,0 +1,203 @@
+"""Question analysis against the paper's vocabulary (pure): content terms, typo repair, synonyms.
+
+The vocabulary and abbreviation table are derived from the parsed document; synonym groups come from
+two data files: general English ones shipped in ``qa/data/synonyms.json`` and optional paper-specific
+ones beside the corpus. Nothing here is keyed to a particular paper.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from qa.errors import CorpusError
+from qa.schema import Document
+from qa.text import QUESTION_FRAME_WORDS, STOPWORDS, is_year, raw_tokens, stem
+
+_ABBREVIATION = re.compile(r"\(([A-Z][A-Za-z0-9]*[A-Z0-9](?:-\d+)?)\)")
+
+
+def _stems(phrase: str) -> tuple[str, ...]:
+    return tuple(stem(t) if not t[0].isdigit() else t for t in raw_tokens(phrase) if t not in STOPWORDS)
+
+
+def find_abbreviations(text: str) -> dict[str, str]:
+    """Abbreviations the text defines as 'Long Form (ABBR)', e.g. 'Belt and Road Initiative (BRI)'.
+
+    The long form is accepted when the initials of its capitalised words (hyphenated parts count
+    separately) spell the abbreviation's letters, small function words skipped.
+    """
+    found: dict[str, str] = {}
+    for match in _ABBREVIATION.finditer(text):
+        abbr = match.group(1)
+        letters = [c for c in abbr if c.isalpha() and c.isupper()]
+        words = re.findall(r"[A-Za-z][\w']*(?:-[\w']+)*", text[max(0, match.start() - 120) : match.start()])
+        parts: list[tuple[str, int]] = []  # (initial, index of word)
+        for w_index, word in enumerate(words):
+            for part in word.split("-"):
+                if part[:1].isupper():
+                    parts.append((part[0], w_index))
+        need = list(reversed(letters))
+        start_word = None
+        for initial, w_index in reversed(parts):
+            if not need:
+                break
+            if initial == need[0]:
+                need.pop(0)
+                start_word = w_index
+            else:
+                break
+        if not need and start_word is not None:
+            found[abbr] = " ".join(words[start_word:])
+    return found
+
+
+@dataclass
+class Vocabulary:
+    """What words the paper uses, how rare they are, and which words mean the same."""
+
+    stems: set[str]
+    words: dict[str, str]  # surface word -> stem, for typo repair
+    idf: dict[str, float]
+    synonyms: dict[tuple[str, ...], set[tuple[str, ...]]] = field(default_factory=dict)
+    equivalent: dict[tuple[str, ...], set[tuple[str, ...]]] = field(default_factory=dict)
+
+    def known(self, term: str) -> bool:
+        return term in self.stems
+
+    def weight(self, term: str) -> float:
+        """Inverse document frequency over sentences; unknown terms get the highest weight."""
+        return self.idf.get(term, max(self.idf.values(), default=1.0))
+
+
+def _load_groups(path: Path | None) -> list[list[str]]:
+    if path is None:
+        text = resources.files("qa").joinpath("data/synonyms.json").read_text(encoding="utf-8")
+        source = "qa/data/synonyms.json"
+    elif path.is_file():
+        text, source = path.read_text(encoding="utf-8"), str(path)
+    else:
+        return []
+    try:
+        groups = json.loads(text).get("groups", [])
+    except (ValueError, AttributeError):
+        raise CorpusError(f"{source} is not valid JSON of the form {{\"groups\": [[\"word\", \"synonym\"], ...]}}.") from None
+    return [[str(w) for w in group] for group in groups if isinstance(group, list)]
+
+
+def build_vocabulary(doc: Document, synonyms_file: Path | None = None) -> Vocabulary:
+    """Collect the paper's vocabulary, IDF over sentences and table values, and synonym groups."""
+    units = [s.text for s in doc.sentences] + [
+        f"{v.caption} {v.row} {v.column} {v.item or ''} {v.value} {v.unit or ''}" for v in doc.table_values
+    ]
+    df: Counter[str] = Counter()
+    words: dict[str, str] = {}
+    for unit in units:
+        tokens = [t for t in raw_tokens(unit) if t not in STOPWORDS]
+        for token in tokens:
+            if not token[0].isdigit():
+                words.setdefault(token, stem(token))
+        df.update({stem(t) if not t[0].isdigit() else t for t in tokens})
+    n = max(1, len(units))
+    idf = {term: math.log(1 + n / count) for term, count in df.items()}
+    vocab = Vocabulary(stems=set(df), words=words, idf=idf)
+
+    general = _load_groups(None)
+    exact = _load_groups(synonyms_file) + [[a, long] for a, long in find_abbreviations(doc.text).items()]
+    for groups, exact_group in ((general, False), (exact, True)):
+        for group in groups:
+            members = {_stems(m) for m in group} - {()}
+            for member in members:
+                vocab.synonyms.setdefault(member, set()).update(members - {member})
+                if exact_group:
+                    vocab.equivalent.setdefault(member, set()).update(members - {member})
+    return vocab
+
+
+@dataclass
+class QueryTerms:
+    """A question as terms: what it asks about, what the paper never mentions, and expansions."""
+
+    text: str
+    content: list[str]
+    unknown: list[str]
+    expansions: list[str]
+    years: list[int]
+    corrected: dict[str, str]
+    expansion_weight: dict[str, float] = field(default_factory=dict)
+    expansion_source: dict[str, int] = field(default_factory=dict)
+    unknown_share: float = 0.0
+    unknown_named: list[str] = field(default_factory=list)
+    unknown_words: list[str] = field(default_factory=list)
+
+    @property
+    def all_terms(self) -> list[str]:
+        return self.content + [t for t in self.expansions if t not in self.content]
+
+
+def _has_known_synonym(term: str, vocab: Vocabulary) -> bool:
+    return any(all(t in vocab.stems for t in other) for other in vocab.synonyms.get((term,), ()))
+
+
+def analyse_question(question: str, vocab: Vocabulary) -> QueryTerms:
+    """Content terms of ``question`` with typos repaired against the paper's words and synonyms added.
+
+    A word the paper never uses is first matched to a close paper word (difflib ratio >= 0.8, words
+    of 4+ letters); if none is close it is reported in ``unknown``.
+    """
+    tokens = [t for t in raw_tokens(question) if t not in STOPWORDS]
+    capitalised = {
+        m.group(0).lower() for m in re.finditer(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w-]*", question.strip())
+    }
+    content: list[str] = []
+    unknown: list[str] = []
+    unknown_named: list[str] = []
+    unknown_words: list[str] = []
+    corrected: dict[str, str] = {}
+    for token in tokens:
+        if token in QUESTION_FRAME_WORDS:
+            continue
+        term = token if token[0].isdigit() else stem(token)
+        if not token[0].isdigit() and term not in vocab.stems and len(token) >= 4:
+            close = difflib.get_close_matches(token, vocab.words.keys(), n=1, cutoff=0.8)
+            if close:
+                corrected[token] = close[0]
+                term = vocab.words[close[0]]
+        if term not in vocab.stems and not _has_known_synonym(term, vocab):
+            unknown.append(term)
+            if not token[0].isdigit() or is_year(token):
+                unknown_words.append(token)
+            if token in capitalised and not token[0].isdigit():
+                unknown_named.append(token)
+        content.append(term)
+    expansions: list[str] = []
+    weight: dict[str, float] = {}
+    source: dict[str, int] = {}
+    seq = tuple(content)
+    for member, others in vocab.synonyms.items():
+        size = len(member)
+        where = [i for i in range(len(seq) - size + 1) if seq[i : i + size] == member]
+        if not where:
+            continue
+        exact = vocab.equivalent.get(member, set())
+        for other in others:
+            for t in other:
+                if t in content:
+                    continue
+                if t not in expansions:
+                    expansions.append(t)
+                weight[t] = max(weight.get(t, 0.0), 1.0 if other in exact else 0.7)
+                source[t] = min(source.get(t, where[0]), where[0])
+    years = [int(t) for t in content if is_year(t)]
+    weights = [vocab.weight(t) for t in content if not t[0].isdigit() or is_year(t)]
+    unknown_weight = sum(vocab.weight(t) for t in unknown if not t[0].isdigit() or is_year(t))
+    share = unknown_weight / sum(weights) if sum(weights) else 0.0
+    return QueryTerms(
+        question, content, unknown, expansions, years, corrected, weight, source, share, unknown_named, unknown_words
+    )

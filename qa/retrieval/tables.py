@@ -1,0 +1,130 @@
+"""Match table values to a question (pure): lexical evidence per field plus dense similarity.
+
+Each value is described by its table's caption, its row label, its column header, an optional part
+label, its unit and year. A question term counts for a field in proportion to how *distinctive* it
+is there: a word shared by every row of a table says nothing about which row is meant.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.retrieval.query import QueryTerms, Vocabulary
+from qa.schema import TableValue, TableValueHit
+from qa.text import is_year, tokenize
+
+EXPANSION_WEIGHT = 0.7
+
+
+@dataclass(frozen=True)
+class ValueMatch:
+    """A table value with its score and the evidence behind it."""
+
+    value: TableValue
+    score: float
+    row: float | None
+    column: float | None
+    item: float | None
+    coverage: float
+    dense: float
+    year_ok: bool | None
+    named_table: bool
+
+    def hit(self) -> TableValueHit:
+        v = self.value
+        return TableValueHit(
+            id=v.id, table=v.table, caption=v.caption, row=v.row, column=v.column, item=v.item,
+            value=v.value, number=v.number, unit=v.unit, year=v.year, score=round(self.score, 4),
+        )
+
+
+def _terms(text: str | None) -> set[str]:
+    return set(tokenize(text or ""))
+
+
+class TableMatcher:
+    """Scores every :class:`TableValue` against a question."""
+
+    def __init__(self, values: list[TableValue], vectors: np.ndarray, vocab: Vocabulary) -> None:
+        self.values = values
+        self.vectors = vectors
+        self.vocab = vocab
+        self._fields = [self._field_weights(v) for v in values]
+        self._all_terms = [
+            _terms(f"{v.caption} {v.row} {v.column} {v.item or ''} {v.unit or ''} {v.value}") for v in values
+        ]
+
+    def _field_weights(self, v: TableValue) -> dict[str, dict[str, float] | None]:
+        same_table = [o for o in self.values if o.table == v.table]
+        out: dict[str, dict[str, float] | None] = {}
+        for name in ("row", "column", "item"):
+            own = _terms(getattr(v, name))
+            siblings = {getattr(o, name) for o in same_table} - {getattr(v, name)}
+            if name == "item":
+                siblings = {o.item for o in same_table if o.column == v.column and o.row == v.row} - {v.item}
+            if not own or (name == "row" and is_year(v.row.strip())) or not siblings:
+                out[name] = None  # not a way to tell this value apart
+                continue
+            sibling_terms = [_terms(s) for s in siblings]
+            weights = {}
+            for term in own:
+                shared = sum(term in s for s in sibling_terms) / len(sibling_terms)
+                weights[term] = self.vocab.weight(term) * (1.0 - shared)
+            out[name] = weights if sum(weights.values()) > 0 else None
+        return out
+
+    def match(self, terms: QueryTerms, query_vector: np.ndarray | None, limit: int | None = None) -> list[ValueMatch]:
+        """All values scored against the question, best first."""
+        weights = {t: 1.0 for t in terms.content}
+        position = {t: i for i, t in reversed(list(enumerate(terms.content)))}
+        for t in terms.expansions:
+            weights.setdefault(t, terms.expansion_weight.get(t, EXPANSION_WEIGHT))
+            position.setdefault(t, terms.expansion_source.get(t, len(terms.content)))
+        content_weight = sum(self.vocab.weight(t) for t in terms.content if not is_year(t)) or 1.0
+        named = {f"Table {n}" for n in re.findall(r"\btable\s+(\d+)\b", terms.text, re.IGNORECASE)}
+        dense = (
+            self.vectors @ np.asarray(query_vector, dtype=np.float32)
+            if query_vector is not None and len(self.vectors)
+            else np.zeros(len(self.values), dtype=np.float32)
+        )
+        out = []
+        for i, v in enumerate(self.values):
+            fields = self._fields[i]
+            scores: dict[str, float | None] = {}
+            for name, field in fields.items():
+                if field is None:
+                    scores[name] = None
+                    continue
+                total = sum(field.values())
+                matched = [t for t in field if t in weights]
+                score = sum(w * weights.get(t, 0.0) for t, w in field.items()) / total
+                if matched:
+                    # among siblings both named, the one named first is the subject ("Pakistanis ... with Afghanistan")
+                    score *= 1.0 - 0.03 * min(position[t] for t in matched)
+                scores[name] = score
+            own = self._all_terms[i]
+            coverage = sum(
+                self.vocab.weight(t) for t in terms.content if not is_year(t) and t in own
+            ) / content_weight
+            year_ok = None
+            if terms.years and v.year is not None:
+                year_ok = v.year in terms.years
+            score = 0.35 * coverage + 0.3 * float(dense[i])
+            score += 0.2 * (scores["row"] if scores["row"] is not None else 0.5)
+            score += 0.2 * (scores["column"] if scores["column"] is not None else 0.5)
+            if scores["item"] is not None:
+                score += 0.15 * scores["item"] - 0.05
+            if year_ok is True:
+                score += 0.05
+            elif year_ok is False:
+                score -= 0.3
+            is_named = v.table in named
+            if is_named:
+                score += 0.3
+            out.append(ValueMatch(v, score, scores["row"], scores["column"], scores["item"], coverage,
+                                  float(dense[i]), year_ok, is_named))
+        out.sort(key=lambda m: -m.score)
+        return out[:limit] if limit is not None else out

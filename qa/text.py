@@ -1,0 +1,237 @@
+"""Pure text helpers: cleaning, sentence splitting, tokenising, stemming and reading numbers.
+
+Nothing here knows about any particular paper.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import Stemmer
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+_SPACES = re.compile(r"\s+")
+
+# Words that frame a question rather than carry its content ("what does the paper say about X").
+QUESTION_FRAME_WORDS = frozenset(
+    """
+    what which who whom whose when where why how much many does do did is are was were be been being
+    according paper study article authors author text say says said mention mentions mentioned state states
+    stated tell describe describes explain explains discuss discusses discussed give gives given list name
+    names report reports reported show shows shown find found value figure number amount exactly please
+    the a an of in on for to and or by with about from as at this that these those there it its their
+    can could would should will may might value values per cent kind type sort also
+    argue argues argued argument claim claims claimed believe believes think thinks cite cites cited citing
+    one two three four five six seven eight nine ten eleven twelve first second third fourth fifth sixth
+    seventh several various main key major
+    """.split()
+)
+
+# A standard English stopword list (function words only; no content words).
+STOPWORDS = frozenset(
+    """
+    a about above after again against all am an and any are aren as at be because been before being below
+    between both but by can cannot could couldn did didn do does doesn doing don down during each few for from
+    further had hadn has hasn have haven having he her here hers herself him himself his how i if in into is
+    isn it its itself just let me more most mustn my myself no nor not of off on once only or other ought our
+    ours ourselves out over own same shan she should shouldn so some such than that the their theirs them
+    themselves then there these they this those through to too under until up very was wasn we were weren
+    what when where which while who whom why will with won would wouldn you your yours yourself yourselves
+    s t d ll m re ve y vs versus also
+    """.split()
+)
+
+_ABBREVIATIONS = ("e.g.", "i.e.", "etc.", "dr.", "mr.", "mrs.", "ms.", "prof.", "no.", "vol.", "fig.", "al.", "u.s.")
+
+_stemmer = Stemmer.Stemmer("english")
+
+
+def clean_text(text: str) -> str:
+    """Normalise Unicode (NFKC), drop control and zero-width characters, fold runs of white space.
+
+    Args:
+        text: Anything a user typed or pasted.
+
+    Returns:
+        The cleaned single-line text.
+    """
+    text = unicodedata.normalize("NFKC", text)
+    text = _CONTROL.sub(" ", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode bytes as UTF-8, replacing invalid sequences instead of failing."""
+    return data.decode("utf-8", errors="replace").replace("\ufffd", " ")
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Snowball (Porter 2) stem of one lowercase word."""
+    return _stemmer.stemWord(word)
+
+
+_TOKEN = re.compile(r"[+-]?\$?\d+(?:[.,]\d+)*%?|[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
+
+
+def raw_tokens(text: str) -> list[str]:
+    """Lowercase word and number tokens; numbers lose thousands separators, signs and '$'/'%'."""
+    out = []
+    for match in _TOKEN.finditer(text.lower()):
+        token = match.group(0)
+        if token[0].isdigit() or token[0] in "+-$":
+            token = number_token(token)
+            if not token:
+                continue
+        elif token.endswith("'s"):
+            token = token[:-2]
+        out.append(token)
+    return out
+
+
+def number_token(token: str) -> str:
+    """Canonical form of a numeric token: '1,400' -> '1400', '-1.4%' -> '1.4', '$2' -> '2'."""
+    token = token.strip("+-$%")
+    if re.fullmatch(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?", token):
+        token = token.replace(",", "")
+    token = token.replace(",", ".") if re.fullmatch(r"\d+,\d{1,2}", token) else token
+    if "." in token:
+        token = token.rstrip("0").rstrip(".") if re.fullmatch(r"\d+\.\d+", token) else token
+    return token
+
+
+def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
+    """Stemmed tokens for lexical matching (BM25 and coverage), stopwords removed by default."""
+    tokens = raw_tokens(text)
+    if not keep_stopwords:
+        tokens = [t for t in tokens if t not in STOPWORDS]
+    return [stem(t) if not t[0].isdigit() else t for t in tokens]
+
+
+def content_tokens(text: str) -> list[str]:
+    """Stemmed tokens that carry a question's content: no stopwords and no question-frame words."""
+    words = [t for t in raw_tokens(text) if t not in STOPWORDS and t not in QUESTION_FRAME_WORDS]
+    return [stem(t) if not t[0].isdigit() else t for t in words]
+
+
+_SENTENCE_END = re.compile(r"[.!?](?:[\"')\]]+)?\s+(?=[\"'(\[]?[A-Z0-9])")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Split a paragraph into sentence spans.
+
+    Splits after '.', '!' or '?' followed by white space and a capital letter or digit, but not after
+    common abbreviations or single initials ("U.S.", "e.g.", "S.").
+
+    Args:
+        text: One paragraph.
+
+    Returns:
+        ``(start, end)`` spans into ``text``; together they cover every non-space character.
+    """
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.start() + 1
+        before = text[start:end]
+        last_word = before.rsplit(None, 1)[-1].lower().lstrip("(\"'[") if before.strip() else ""
+        if last_word in _ABBREVIATIONS or re.fullmatch(r"\(?[a-z]\.", last_word):
+            continue
+        # keep closing quotes/brackets with the sentence they close
+        stop = match.end()
+        while stop > end and text[stop - 1].isspace():
+            stop -= 1
+        spans.append((start, stop))
+        start = match.end()
+    if text[start:].strip():
+        end = len(text.rstrip())
+        spans.append((start, end))
+    return spans
+
+
+_MULTIPLIERS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_NUMBER = re.compile(
+    r"(?<![\w.])(?P<sign>[+-])?(?P<cur>\$|USD\s?|US\$)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?P<pct>\s?%|\s?percent\b)?(?:\s?(?P<mult>thousand|million|billion|trillion)\b)?",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class NumberMention:
+    """A number found in text: its value as printed (with multiplier applied) and how it was printed."""
+
+    text: str
+    value: float
+    base: float
+    percent: bool
+    multiplier: str | None
+    start: int
+    end: int
+
+
+def find_numbers(text: str) -> list[NumberMention]:
+    """All numbers in ``text`` with '%', currency and 'million'/'billion' understood.
+
+    '1,400' -> 1400; '-1.4%' -> -1.4 (percent); '$1.9 billion' -> 1.9e9 (base 1.9); '+1,050' -> 1050.
+    """
+    out = []
+    for m in _NUMBER.finditer(text):
+        base = float(m.group("num").replace(",", ""))
+        if m.group("sign") == "-":
+            base = -base
+        mult = (m.group("mult") or "").lower() or None
+        value = base * _MULTIPLIERS[mult] if mult else base
+        out.append(
+            NumberMention(
+                text=m.group(0).strip(),
+                value=value,
+                base=base,
+                percent=bool(m.group("pct")),
+                multiplier=mult,
+                start=m.start(),
+                end=m.end(),
+            )
+        )
+    return out
+
+
+def parse_number(cell: str) -> float | None:
+    """The number printed in a table cell, or None ('N/A', text, or several numbers).
+
+    '1,400' -> 1400.0; '-1.4%' -> -1.4; '+1,050' -> 1050.0; 'N/A' -> None.
+    """
+    cell = cell.strip()
+    mentions = find_numbers(cell)
+    if len(mentions) != 1:
+        return None
+    mention = mentions[0]
+    rest = (cell[: mention.start] + cell[mention.end :]).strip()
+    if re.search(r"[^\W\d_]{2,}", rest):
+        return None
+    return abs(mention.base) if cell.startswith("+") else mention.base
+
+
+def is_year(token: str) -> bool:
+    """True for a plausible calendar year (1900-2099)."""
+    return bool(re.fullmatch(r"(19|20)\d\d", token))
+
+
+def years_in(text: str) -> list[int]:
+    """Years mentioned in ``text``, in order, without repeats."""
+    seen: list[int] = []
+    for match in re.finditer(r"(?<![\d,.])(19|20)\d\d(?![\d,])", text):
+        year = int(match.group(0))
+        if year not in seen:
+            seen.append(year)
+    return seen
+
+
+def format_number(value: float) -> str:
+    """Print a computed number without float noise: 1050.0 -> '1,050', 0.25 -> '0.25'."""
+    if abs(value - round(value)) < 1e-9:
+        return f"{round(value):,}"
+    return f"{value:,.4f}".rstrip("0").rstrip(".")
