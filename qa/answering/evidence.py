@@ -14,10 +14,23 @@ from qa.schema import Document, Sentence
 from qa.text import find_numbers, raw_tokens, stem, tokenize, years_in
 
 _MONTHS = {
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-    "november", "december",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
 }
 _CITATION_PARENS = re.compile(r"\([^()]*\b(?:19|20)\d\d[a-z]?\b[^()]*\)")
+_YEAR_PREPOSITION = re.compile(
+    r"\b(?:in|since|from|to|by|during|until|of|between|and|for)\s*$", re.IGNORECASE
+)
 _YEAR = re.compile(r"(?<![\d,.])(?:19|20)\d\d(?![\d,])")
 
 
@@ -30,10 +43,10 @@ def fact_years(text: str) -> set[int]:
         before = stripped[: match.start()].rstrip()
         prev = before.rsplit(None, 1)[-1] if before else ""
         prev_clean = prev.strip(",;:")
-        if prev_clean[:1].isupper() and prev_clean.lower() not in _MONTHS and before.rstrip()[-1:] not in ".":
-            # "World Bank 2023", "Khan 2021" read as citations unless a month precedes
-            if not re.search(r"\b(?:in|since|from|to|by|during|until|of|between|and|for)\s*$", before, re.IGNORECASE):
-                continue
+        # "World Bank 2023", "Khan 2021" read as citations unless a month or a preposition precedes
+        capitalised = prev_clean[:1].isupper() and prev_clean.lower() not in _MONTHS and before[-1:] != "."
+        if capitalised and not _YEAR_PREPOSITION.search(before):
+            continue
         years.add(int(match.group(0)))
     return years
 
@@ -58,11 +71,15 @@ class EvidenceBase:
         self.position = {s.id: i for i, s in enumerate(self.sentences)}
         sections = {s.id: s for s in doc.sections}
         self.terms = [set(tokenize(s.text)) for s in self.sentences]
-        self.title_terms = [set(tokenize(sections[s.section_id].path)) if s.section_id in sections else set()
-                            for s in self.sentences]
+        self.title_terms = [
+            set(tokenize(sections[s.section_id].path)) if s.section_id in sections else set()
+            for s in self.sentences
+        ]
         self.years = [fact_years(s.text) for s in self.sentences]
-        self.numbers = [[m for m in find_numbers(s.text) if not _is_year_mention(s.text, m.start, m.end)]
-                        for s in self.sentences]
+        self.numbers = [
+            [m for m in find_numbers(s.text) if not _is_year_mention(s.text, m.start, m.end)]
+            for s in self.sentences
+        ]
 
     def score(
         self,
@@ -72,9 +89,13 @@ class EvidenceBase:
         prior: dict[int, float],
     ) -> list[SentenceScore]:
         """Score candidate sentences by weighted term coverage, dense similarity and retrieval prior."""
-        weights = {t: self.vocab.weight(t) for t in terms.content}
+        weights = {
+            t: self.vocab.weight(t) for t in terms.content if t in self.vocab.stems or t not in terms.unknown
+        }
         total = sum(weights.values()) or 1.0
         expansions = set(terms.expansions)
+        exact = {t for t in expansions if terms.expansion_weight.get(t, 0) >= 1.0}
+        single = len(terms.content) == 1
         dense = self.vectors[candidates] @ query_vector if candidates else np.zeros(0)
         out = []
         for n, i in enumerate(candidates):
@@ -88,13 +109,18 @@ class EvidenceBase:
                 elif t in title:
                     got += 0.6 * w
                     matched.add(t)
-            if expansions & own:
-                missing = [t for t in weights if t not in matched]
-                if missing:
-                    got += 0.5 * min(weights[m] for m in missing)
-            coverage = got / total
+            for t in expansions & own:
+                source = terms.content[terms.expansion_source[t]] if t in terms.expansion_source else None
+                if source in weights and source not in matched:
+                    # a synonym stands in for the question's word (at its synonym weight)
+                    got += weights[source] * terms.expansion_weight.get(t, 0.7)
+                    matched.add(source)
+            coverage = min(1.0, got / total)
             d = float(dense[n])
             score = 0.5 * coverage + 0.5 * d + 0.1 * prior.get(i, 0.0)
+            if single and exact and exact <= own:
+                # the sentence spells out what the question abbreviates (a definition)
+                score += 0.15
             out.append(SentenceScore(i, score, coverage, d, frozenset(matched)))
         out.sort(key=lambda s: -s.score)
         return out
@@ -105,7 +131,19 @@ def _is_year_mention(text: str, start: int, end: int) -> bool:
     return bool(re.fullmatch(r"(?:19|20)\d\d", token))
 
 
-_UNIT_WORDS = {"%", "percent", "billion", "million", "thousand", "trillion", "dollars", "dollar", "usd", "of", "in"}
+_UNIT_WORDS = {
+    "%",
+    "percent",
+    "billion",
+    "million",
+    "thousand",
+    "trillion",
+    "dollars",
+    "dollar",
+    "usd",
+    "of",
+    "in",
+}
 
 
 def word_positions(text: str) -> list[tuple[int, str]]:
@@ -118,9 +156,7 @@ def word_positions(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def owner_of_number(
-    text: str, number_start: int, number_end: int, names: dict[str, set[str]]
-) -> str | None:
+def owner_of_number(text: str, number_start: int, number_end: int, names: dict[str, set[str]]) -> str | None:
     """Which of ``names`` (key -> stems that name it) a figure in ``text`` belongs to.
 
     English puts the owner either right after the figure ('60% of Pakistanis') or before it

@@ -21,10 +21,51 @@ _LEAD = re.compile(
     r"same\s+question\s+for|now|then)\b[\s,:]*",
     re.IGNORECASE,
 )
-_PRONOUNS = {"it", "its", "they", "their", "them", "this", "that", "these", "those", "he", "she", "her", "his",
-             "him", "one", "ones", "there", "same"}
-_FRAME = {"what", "which", "who", "how", "when", "where", "why", "many", "much", "is", "are", "was", "were",
-          "does", "do", "did", "the", "a", "an", "in", "of", "for", "to"}
+_PRONOUNS = {
+    "it",
+    "its",
+    "they",
+    "their",
+    "them",
+    "this",
+    "that",
+    "these",
+    "those",
+    "he",
+    "she",
+    "her",
+    "his",
+    "him",
+    "one",
+    "ones",
+    "there",
+    "same",
+}
+_FRAME = {
+    "what",
+    "which",
+    "who",
+    "how",
+    "when",
+    "where",
+    "why",
+    "many",
+    "much",
+    "is",
+    "are",
+    "was",
+    "were",
+    "does",
+    "do",
+    "did",
+    "the",
+    "a",
+    "an",
+    "in",
+    "of",
+    "for",
+    "to",
+}
 
 
 @dataclass(frozen=True)
@@ -51,7 +92,11 @@ class FollowupResolver:
         for group, names in labels.items():
             term_sets = {n: self._expand(set(tokenize(re.sub(r"\([^()]*%[^()]*\)", " ", n)))) for n in names}
             for name, terms in term_sets.items():
-                others = set().union(*[t for o, t in term_sets.items() if o != name]) if len(term_sets) > 1 else set()
+                others = (
+                    set().union(*[t for o, t in term_sets.items() if o != name])
+                    if len(term_sets) > 1
+                    else set()
+                )
                 distinctive = frozenset(t for t in terms - others if not is_year(t))
                 if distinctive and len(term_sets) > 1:
                     self.slots.append(_Slot(group, name, distinctive))
@@ -73,9 +118,9 @@ class FollowupResolver:
         rest = _LEAD.sub("", question)
         words = [w for w in raw_tokens(rest)]
         content = [w for w in words if w not in STOPWORDS and w not in _FRAME]
-        if _LEAD.match(question) and len(content) <= 3:
+        if _LEAD.match(question) and len(content) <= 2:
             return True
-        return len(content) <= 3 and any(w in _PRONOUNS for w in words)
+        return len(content) <= 2 and any(w in _PRONOUNS for w in words)
 
     def resolve(self, question: str, history: list[str] | None) -> str:
         """The question with the earlier turns' context carried over (unchanged if self-contained)."""
@@ -103,22 +148,29 @@ class FollowupResolver:
     def _swap_slot(self, previous: str, followup: str) -> str | None:
         new_terms = {stem(w) for w in raw_tokens(followup) if w not in STOPWORDS and not is_year(w)}
         new_terms = self._expand(new_terms)
-        prev_words = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[^\W_]+(?:[-'][^\W_]+)*", previous)]
-        for slot in self.slots:
-            if not slot.terms & new_terms:
-                continue
+        prev_words = [
+            (m.start(), m.end(), m.group(0)) for m in re.finditer(r"[^\W_]+(?:[-'][^\W_]+)*", previous)
+        ]
+        named = [s for s in self.slots if s.terms & new_terms]
+        # the most specific slot first: the one the follow-up's words name most completely
+        named.sort(key=lambda s: -len(s.terms & new_terms) / len(s.terms))
+        for slot in named:
             for sibling in self.slots:
                 if sibling.group != slot.group or sibling.label == slot.label:
                     continue
                 hits = [
-                    (s, e) for s, e, w in prev_words
+                    (s, e)
+                    for s, e, w in prev_words
                     if any(stem(p) in sibling.terms for p in re.split(r"[-']", w.lower()) if p)
                 ]
                 if not hits:
                     continue
                 start, end = hits[0][0], hits[-1][1]
-                phrase_words = [w for w in re.findall(r"[^\W_]+(?:[-'][^\W_]+)*", followup)
-                                if w.lower() not in STOPWORDS and w.lower() not in _FRAME and w.lower() not in _PRONOUNS]
+                phrase_words = [
+                    w
+                    for w in re.findall(r"[^\W_]+(?:[-'][^\W_]+)*", followup)
+                    if w.lower() not in STOPWORDS and w.lower() not in _FRAME and w.lower() not in _PRONOUNS
+                ]
                 phrase = " ".join(phrase_words) or slot.label
                 return previous[:start] + phrase + previous[end:]
         return None

@@ -12,7 +12,7 @@ _NUMERIC = re.compile(
 )
 _COUNT = re.compile(r"\bhow many\b|\bnumber of\b", re.IGNORECASE)
 _LIST = re.compile(
-    r"^\s*(?:list|name|enumerate)\b|\bwhat are (?:the|its|their)\b|\bwhich (?:\w+ )?(?:\w+s)\b|\bwho are\b|"
+    r"^\s*(?:list|name|enumerate)\b|\blist\b|\bwhat are (?:the|its|their)\b|\bwhich (?:\w+ )?(?:\w+s)\b|\bwho are\b|"
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten|all)\s+\w+",
     re.IGNORECASE,
 )
@@ -22,11 +22,55 @@ _COMPARE = re.compile(
     r"|\bmore than\b|\bless than\b",
     re.IGNORECASE,
 )
-_DIFFERENCE = re.compile(r"\bdifference\b|\bgap\b|\bhow much (?:more|less|higher|lower)\b", re.IGNORECASE)
-_SUM = re.compile(r"\b(?:total of|sum of|combined|together|add up|in total)\b", re.IGNORECASE)
+_DIFFERENCE = re.compile(
+    r"\bdifference\b|\bgap\b|\bhow (?:much|many)(?: \w+){0,2} (?:more|less|higher|lower|fewer|greater)\b"
+    r"|\b(?:more|less|higher|lower|fewer|greater|bigger|smaller|larger) than\b",
+    re.IGNORECASE,
+)
+_SUM = re.compile(
+    r"\b(?:total of|sum of|combined|together|add(?:ing|ed)? up|in total|altogether|summed)\b", re.IGNORECASE
+)
+_SHARE_OF = re.compile(
+    r"\b(?:share|proportion|percentage|fraction|percent) of (?:the )?(?:\w+ ){0,4}(?:total|all)\b"
+    r"|\bmake up what\b|\bwhat (?:share|proportion|percentage|fraction) of\b.*\b(?:total|volume)\b",
+    re.IGNORECASE,
+)
+_ORDINALS = {
+    "first": 1,
+    "second": 2,
+    "third": 3,
+    "fourth": 4,
+    "fifth": 5,
+    "sixth": 6,
+    "seventh": 7,
+    "eighth": 8,
+    "ninth": 9,
+    "tenth": 10,
+    "1st": 1,
+    "2nd": 2,
+    "3rd": 3,
+    "4th": 4,
+    "5th": 5,
+    "6th": 6,
+    "7th": 7,
+    "8th": 8,
+    "9th": 9,
+    "10th": 10,
+    "last": -1,
+}
+_ORDINAL = re.compile(r"\b(" + "|".join(_ORDINALS) + r")\b", re.IGNORECASE)
+_MISSING = re.compile(r"\b(?:no|missing|not given|not available|without|lacks?|n/a)\b", re.IGNORECASE)
 _RATIO = re.compile(r"\b(?:ratio|times (?:as|more|larger|bigger))\b", re.IGNORECASE)
-_WHO = re.compile(r"^\s*(?:who|whom|whose)\b|\bwhich (?:author|authors|scholar|researcher)s?\b", re.IGNORECASE)
-_WHEN = re.compile(r"^\s*when\b|\bwhat (?:date|year|day|month)\b|\bin which year\b", re.IGNORECASE)
+_WHO = re.compile(
+    r"^\s*(?:who|whom|whose)\b|\bwhich (?:author|authors|scholar|researcher)s?\b", re.IGNORECASE
+)
+_PLURAL = re.compile(r"\b[a-z]{3,}(?:ies|[^su'\s]s)\b")
+_UNIT = re.compile(
+    r"\b(?:what|which|in what|in which) (?:unit|units|currency)\b|\bmeasured in\b|\bunits? (?:of|are|is)\b",
+    re.IGNORECASE,
+)
+_WHEN = re.compile(r"^\s*when\b|\b(?:what|which) (?:date|year|day|month)\b|\bin which year\b", re.IGNORECASE)
+_MONTH = re.compile(r"\bmonth\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -40,10 +84,16 @@ class Intent:
     ratio: bool
     who: bool
     when: bool
+    plural: bool = False
+    unit: bool = False
+    month: bool = False
+    share_of_total: bool = False
+    ordinal: int | None = None
+    missing: bool = False
 
     @property
     def arithmetic(self) -> bool:
-        return self.compare or self.difference or self.total or self.ratio
+        return self.compare or self.difference or self.total or self.ratio or self.share_of_total
 
 
 def detect_intent(question: str) -> Intent:
@@ -58,4 +108,10 @@ def detect_intent(question: str) -> Intent:
         ratio=bool(_RATIO.search(question)),
         who=bool(_WHO.search(question)),
         when=bool(_WHEN.search(question)),
+        plural=bool(_PLURAL.search(question)) and not _COUNT.search(question),
+        unit=bool(_UNIT.search(question)),
+        month=bool(_MONTH.search(question)),
+        share_of_total=bool(_SHARE_OF.search(question)),
+        ordinal=_ORDINALS[m.group(1).lower()] if (m := _ORDINAL.search(question)) else None,
+        missing=bool(_MISSING.search(question)),
     )

@@ -40,7 +40,9 @@ def load_document(path: Path) -> Document:
     try:
         data = path.read_bytes()
     except FileNotFoundError:
-        raise CorpusError(f"Corpus file not found: {path}. Point QA_PATHS__CORPUS at the paper's Markdown file.") from None
+        raise CorpusError(
+            f"Corpus file not found: {path}. Point QA_PATHS__CORPUS at the paper's Markdown file."
+        ) from None
     except OSError as exc:
         raise CorpusError(f"Cannot read corpus file {path}: {exc.strerror or exc}.") from None
     try:
@@ -107,7 +109,9 @@ def parse_document(text: str, source: str = "<memory>") -> Document:
     lines = _lines_with_offsets(text, body_start)
     min_level = min((len(m.group(1)) for _, ln in lines if (m := _HEADING.match(ln))), default=None)
     if min_level is None:
-        raise CorpusError(f"{source}: no Markdown headings found; the paper must use '#' headings for sections.")
+        raise CorpusError(
+            f"{source}: no Markdown headings found; the paper must use '#' headings for sections."
+        )
 
     sections: list[_OpenSection] = []
     stack: list[_OpenSection] = []
@@ -142,8 +146,12 @@ def parse_document(text: str, source: str = "<memory>") -> Document:
             parent = stack[-1] if stack else None
             path = f"{parent.path} > {title}" if parent else title
             section = _OpenSection(
-                f"sec-{len(sections) + 1:02d}-{_slug(title)}", title, level, path,
-                parent.id if parent else None, offset,
+                f"sec-{len(sections) + 1:02d}-{_slug(title)}",
+                title,
+                level,
+                path,
+                parent.id if parent else None,
+                offset,
             )
             sections.append(section)
             stack.append(section)
@@ -176,23 +184,39 @@ def parse_document(text: str, source: str = "<memory>") -> Document:
 
     frozen_sections = [
         Section(
-            id=s.id, title=s.title, level=s.level, path=s.path, parent_id=s.parent_id,
-            paragraphs=s.paragraphs, table_labels=s.table_labels, heading_start=s.heading_start,
+            id=s.id,
+            title=s.title,
+            level=s.level,
+            path=s.path,
+            parent_id=s.parent_id,
+            paragraphs=s.paragraphs,
+            table_labels=s.table_labels,
+            heading_start=s.heading_start,
         )
         for s in sections
     ]
     front = Section(
-        id="sec-00-front-matter", title=FRONT_MATTER_SECTION, level=1, path=FRONT_MATTER_SECTION,
+        id="sec-00-front-matter",
+        title=FRONT_MATTER_SECTION,
+        level=1,
+        path=FRONT_MATTER_SECTION,
         heading_start=0,
     )
     sentences = _metadata_sentences(metadata, text, body_start, front) + _sentences(frozen_sections)
     if metadata:
         frozen_sections.insert(0, front)
     values = [v for table in tables for v in table_values(table)]
-    logger.debug("parsed %s: %d sections, %d tables, %d sentences", source, len(sections), len(tables), len(sentences))
+    logger.debug(
+        "parsed %s: %d sections, %d tables, %d sentences", source, len(sections), len(tables), len(sentences)
+    )
     return Document(
-        metadata=metadata, sections=frozen_sections, tables=tables, table_values=values,
-        sentences=sentences, text=text, source=source,
+        metadata=metadata,
+        sections=frozen_sections,
+        tables=tables,
+        table_values=values,
+        sentences=sentences,
+        text=text,
+        source=source,
     )
 
 
@@ -200,7 +224,9 @@ def _parse_table(block: list[tuple[int, str]], section: _OpenSection, number: in
     rows = [_table_cells(line) for _, line in block]
     if len(rows) < 2 or not all(_SEPARATOR_CELL.match(c.replace(" ", "")) for c in rows[1]):
         line_no = block[0][0]
-        raise CorpusError(f"{source}: the table at character {line_no} has no '| --- |' separator under its header.")
+        raise CorpusError(
+            f"{source}: the table at character {line_no} has no '| --- |' separator under its header."
+        )
     header, body = rows[0], rows[2:]
     width = len(header)
     body = [(r + [""] * width)[:width] for r in body]
@@ -213,8 +239,14 @@ def _parse_table(block: list[tuple[int, str]], section: _OpenSection, number: in
     label = re.sub(r"\s+", " ", label).title()
     section.table_labels.append(label)
     return Table(
-        label=label, caption=caption or label, section_id=section.id, section=section.path,
-        header=header, rows=body, start=block[0][0], end=block[-1][0] + len(block[-1][1]),
+        label=label,
+        caption=caption or label,
+        section_id=section.id,
+        section=section.path,
+        header=header,
+        rows=body,
+        start=block[0][0],
+        end=block[-1][0] + len(block[-1][1]),
     )
 
 
@@ -228,8 +260,12 @@ def _sentences(sections: list[Section]) -> list[Sentence]:
                 n += 1
                 out.append(
                     Sentence(
-                        id=f"{section.id}.s{n}", section_id=section.id, section=section.path,
-                        text=para.text[start:end], start=para.start + start, end=para.start + end,
+                        id=f"{section.id}.s{n}",
+                        section_id=section.id,
+                        section=section.path,
+                        text=para.text[start:end],
+                        start=para.start + start,
+                        end=para.start + end,
                     )
                 )
     return out
@@ -238,7 +274,7 @@ def _sentences(sections: list[Section]) -> list[Sentence]:
 def _render(value: Any) -> str:
     if isinstance(value, dict):
         name = value.get("name")
-        rest = "; ".join(f"{k}: {_render(v)}" for k, v in value.items() if k != "name")
+        rest = "; ".join(f"{str(k).replace('_', ' ')}: {_render(v)}" for k, v in value.items() if k != "name")
         return f"{name} ({rest})" if name and rest else str(name or rest)
     if isinstance(value, list):
         return "; ".join(_render(v) for v in value)
@@ -259,17 +295,18 @@ def _metadata_sentences(metadata: dict[str, Any], text: str, end: int, section: 
         lines: list[str] = []
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             singular = label[:-1] if label.endswith("s") else label
-            names = [str(v.get("name")) for v in value if v.get("name")]
-            if names:
-                lines.append(f"{label}: " + ", ".join(names[:-1]) + (f" and {names[-1]}" if len(names) > 1 else names[0]))
             lines += [f"{singular} {i}: {_render(v)}" for i, v in enumerate(value, 1)]
         else:
             lines.append(f"{label}: {_render(value)}")
         for line in lines:
             out.append(
                 Sentence(
-                    id=f"{section.id}.s{len(out) + 1}", section_id=section.id, section=section.path,
-                    text=line, start=span[0], end=span[1],
+                    id=f"{section.id}.s{len(out) + 1}",
+                    section_id=section.id,
+                    section=section.path,
+                    text=line,
+                    start=span[0],
+                    end=span[1],
                 )
             )
     return out

@@ -70,7 +70,11 @@ def table_values(table: Table) -> list[TableValue]:
                 number = parse_number(printed)
                 if number is not None and printed.strip().endswith("%"):
                     unit = "%"
-                elif number is None and not re.search(r"\d", printed) and printed.strip().upper() not in {"N/A", "NA", "-", "—"}:
+                elif (
+                    number is None
+                    and not re.search(r"\d", printed)
+                    and printed.strip().upper() not in {"N/A", "NA", "-", "—"}
+                ):
                     unit = None  # a text cell
                 else:
                     unit = _unit_of(column) or caption_unit
@@ -78,10 +82,18 @@ def table_values(table: Table) -> list[TableValue]:
                 path = f"{table.caption} > {row_label} > {column}" + (f" > {item}" if item else "")
                 out.append(
                     TableValue(
-                        id=f"{table.label.lower().replace(' ', '')}.r{r + 1}c{c + 1}" + (f"p{p + 1}" if item else ""),
-                        table=table.label, caption=table.caption, row=row_label, column=column, item=item,
-                        value=printed.strip(), number=number, unit=unit,
-                        year=year_list[0] if year_list else None, section=path,
+                        id=f"{table.label.lower().replace(' ', '')}.r{r + 1}c{c + 1}"
+                        + (f"p{p + 1}" if item else ""),
+                        table=table.label,
+                        caption=table.caption,
+                        row=row_label,
+                        column=column,
+                        item=item,
+                        value=printed.strip(),
+                        number=number,
+                        unit=unit,
+                        year=year_list[0] if year_list else None,
+                        section=path,
                     )
                 )
     return out

@@ -14,7 +14,9 @@ from qa.schema import Chunk, Passage
 class DenseRetriever:
     """Searches chunk vectors; the model lives outside and is passed in as ``encode_query``."""
 
-    def __init__(self, index: faiss.Index, chunks: list[Chunk], encode_query: Callable[[str], np.ndarray]) -> None:
+    def __init__(
+        self, index: faiss.Index, chunks: list[Chunk], encode_query: Callable[[str], np.ndarray]
+    ) -> None:
         self.index = index
         self.chunks = chunks
         self.encode_query = encode_query

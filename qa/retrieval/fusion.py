@@ -1,4 +1,4 @@
-"""Reciprocal rank fusion (Cormack et al., 2009): score(d) = sum over rankings of 1 / (k + rank(d))."""
+"""Reciprocal rank fusion (Cormack et al., 2009): score(d) = sum over rankings of w / (k + rank(d))."""
 
 from __future__ import annotations
 
@@ -7,22 +7,29 @@ from collections.abc import Sequence
 from qa.schema import Passage
 
 
-def reciprocal_rank_fusion(rankings: Sequence[Sequence[Passage]], k: int = 60, limit: int | None = None) -> list[Passage]:
+def reciprocal_rank_fusion(
+    rankings: Sequence[Sequence[Passage]],
+    k: int = 60,
+    limit: int | None = None,
+    weights: Sequence[float] | None = None,
+) -> list[Passage]:
     """Fuse several ranked lists of passages into one, best first.
 
     Args:
         rankings: Each list ordered best first; the same passage id may appear in several.
         k: The RRF constant; larger values flatten the contribution of top ranks.
         limit: Keep at most this many passages.
+        weights: One weight per ranking (weighted RRF); all 1 by default.
 
     Returns:
         Passages carrying their fused score, sorted by it (ties keep first-seen order).
     """
     scores: dict[str, float] = {}
     first: dict[str, Passage] = {}
-    for ranking in rankings:
+    weights = list(weights) if weights is not None else [1.0] * len(rankings)
+    for weight, ranking in zip(weights, rankings, strict=True):
         for rank, passage in enumerate(ranking, 1):
-            scores[passage.id] = scores.get(passage.id, 0.0) + 1.0 / (k + rank)
+            scores[passage.id] = scores.get(passage.id, 0.0) + weight / (k + rank)
             first.setdefault(passage.id, passage)
     ordered = sorted(scores, key=lambda pid: -scores[pid])
     fused = [first[pid].model_copy(update={"score": round(scores[pid], 6)}) for pid in ordered]

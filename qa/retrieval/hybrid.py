@@ -13,11 +13,19 @@ from qa.schema import Passage
 class HybridRetriever:
     """Takes ``candidates`` hits from each retriever and fuses them (RRF)."""
 
-    def __init__(self, lexical: BM25Retriever, dense: DenseRetriever, rrf_k: int = 60, candidates: int = 20) -> None:
+    def __init__(
+        self,
+        lexical: BM25Retriever,
+        dense: DenseRetriever,
+        rrf_k: int = 60,
+        candidates: int = 20,
+        dense_weight: float = 1.0,
+    ) -> None:
         self.lexical = lexical
         self.dense = dense
         self.rrf_k = rrf_k
         self.candidates = candidates
+        self.dense_weight = dense_weight
 
     def search(self, query: str, k: int, *, query_vector: np.ndarray | None = None) -> list[Passage]:
         depth = max(k, self.candidates)
@@ -25,4 +33,4 @@ class HybridRetriever:
             self.lexical.search(query, depth),
             self.dense.search(query, depth, query_vector=query_vector),
         ]
-        return reciprocal_rank_fusion(rankings, k=self.rrf_k, limit=k)
+        return reciprocal_rank_fusion(rankings, k=self.rrf_k, limit=k, weights=[1.0, self.dense_weight])

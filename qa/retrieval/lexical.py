@@ -12,8 +12,13 @@ from qa.text import tokenize
 
 def passage_of(chunk: Chunk, score: float) -> Passage:
     return Passage(
-        id=chunk.id, section=chunk.section, text=chunk.text, score=round(float(score), 6),
-        kind=chunk.kind, start=chunk.start, end=chunk.end,
+        id=chunk.id,
+        section=chunk.section,
+        text=chunk.text,
+        score=round(float(score), 6),
+        kind=chunk.kind,
+        start=chunk.start,
+        end=chunk.end,
     )
 
 

@@ -67,12 +67,22 @@ class Vocabulary:
     idf: dict[str, float]
     synonyms: dict[tuple[str, ...], set[tuple[str, ...]]] = field(default_factory=dict)
     equivalent: dict[tuple[str, ...], set[tuple[str, ...]]] = field(default_factory=dict)
+    _median: float | None = None
 
     def known(self, term: str) -> bool:
         return term in self.stems
 
     def weight(self, term: str) -> float:
-        """Inverse document frequency over sentences; unknown terms get the highest weight."""
+        """Inverse document frequency over sentences; an unknown term weighs as a typical word."""
+        if term in self.idf:
+            return self.idf[term]
+        if self._median is None:
+            values = sorted(self.idf.values()) or [1.0]
+            self._median = values[len(values) // 2]
+        return self._median
+
+    def rarity(self, term: str) -> float:
+        """Like :meth:`weight`, but an unknown term weighs as the rarest word (it never occurs)."""
         return self.idf.get(term, max(self.idf.values(), default=1.0))
 
 
@@ -87,15 +97,22 @@ def _load_groups(path: Path | None) -> list[list[str]]:
     try:
         groups = json.loads(text).get("groups", [])
     except (ValueError, AttributeError):
-        raise CorpusError(f"{source} is not valid JSON of the form {{\"groups\": [[\"word\", \"synonym\"], ...]}}.") from None
+        raise CorpusError(
+            f'{source} is not valid JSON of the form {{"groups": [["word", "synonym"], ...]}}.'
+        ) from None
     return [[str(w) for w in group] for group in groups if isinstance(group, list)]
 
 
 def build_vocabulary(doc: Document, synonyms_file: Path | None = None) -> Vocabulary:
     """Collect the paper's vocabulary, IDF over sentences and table values, and synonym groups."""
-    units = [s.text for s in doc.sentences] + [
-        f"{v.caption} {v.row} {v.column} {v.item or ''} {v.value} {v.unit or ''}" for v in doc.table_values
-    ]
+    units = (
+        [s.text for s in doc.sentences]
+        + [s.title for s in doc.sections]
+        + [
+            f"{v.caption} {v.row} {v.column} {v.item or ''} {v.value} {v.unit or ''}"
+            for v in doc.table_values
+        ]
+    )
     df: Counter[str] = Counter()
     words: dict[str, str] = {}
     for unit in units:
@@ -135,10 +152,76 @@ class QueryTerms:
     unknown_share: float = 0.0
     unknown_named: list[str] = field(default_factory=list)
     unknown_words: list[str] = field(default_factory=list)
+    entities: list[str] = field(default_factory=list)
+    phrases: list[tuple[str, ...]] = field(default_factory=list)
 
     @property
     def all_terms(self) -> list[str]:
         return self.content + [t for t in self.expansions if t not in self.content]
+
+
+_SELF_REFERENCE = frozenset({"paper", "study", "article", "text", "this", "it"})
+_INTERROGATIVES = frozenset(
+    [
+        "what",
+        "which",
+        "who",
+        "whom",
+        "whose",
+        "when",
+        "where",
+        "why",
+        "how",
+        "is",
+        "are",
+        "was",
+        "were",
+        "do",
+        "does",
+        "did",
+        "the",
+        "a",
+        "an",
+        "of",
+    ]
+)
+
+
+def _join_compounds(tokens: list[str], vocab: Vocabulary) -> list[str]:
+    """'counter terrorism' -> 'counterterrorism' when the paper writes it as one word."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        if i + 1 < len(tokens) and not tokens[i][0].isdigit() and not tokens[i + 1][0].isdigit():
+            joined = tokens[i] + tokens[i + 1]
+            if joined in vocab.words and (
+                stem(tokens[i]) not in vocab.stems
+                or stem(tokens[i + 1]) not in vocab.stems
+                or len(joined) >= 10
+            ):
+                out.append(joined)
+                i += 2
+                continue
+        out.append(tokens[i])
+        i += 1
+    return out
+
+
+def _repair(token: str, vocab: Vocabulary, *, named: bool) -> str | None:
+    """The paper word ``token`` is most likely a misspelling of, or None.
+
+    A typo keeps its first letter and its length within two letters. A capitalised word is probably a
+    name, so it is repaired only when very close and not longer than the paper's word ('Pakistn' ->
+    'Pakistan', but 'Afghani' stays itself rather than becoming 'Afghan').
+    """
+    cutoff = 0.9 if named else 0.8
+    for close in difflib.get_close_matches(token, vocab.words.keys(), n=3, cutoff=cutoff):
+        if close[0] != token[0] or abs(len(close) - len(token)) > 2:
+            continue
+        if named and len(token) > len(close):
+            continue
+        return close
+    return None
 
 
 def _has_known_synonym(term: str, vocab: Vocabulary) -> bool:
@@ -160,25 +243,35 @@ def analyse_question(question: str, vocab: Vocabulary) -> QueryTerms:
     unknown_named: list[str] = []
     unknown_words: list[str] = []
     corrected: dict[str, str] = {}
-    for token in tokens:
-        if token in QUESTION_FRAME_WORDS:
-            continue
+    tokens = _join_compounds(tokens, vocab)
+    kept = [t for t in tokens if t not in QUESTION_FRAME_WORDS]
+    if not kept:
+        # "Who are the authors of the paper?": the frame words are the question
+        kept = [t for t in tokens if t not in _INTERROGATIVES and t not in _SELF_REFERENCE]
+    for token in kept:
         term = token if token[0].isdigit() else stem(token)
-        if not token[0].isdigit() and term not in vocab.stems and len(token) >= 4:
-            close = difflib.get_close_matches(token, vocab.words.keys(), n=1, cutoff=0.8)
+        if (
+            not token[0].isdigit()
+            and term not in vocab.stems
+            and len(token) >= 4
+            and not _has_known_synonym(term, vocab)
+        ):
+            close = _repair(token, vocab, named=token in capitalised)
             if close:
-                corrected[token] = close[0]
-                term = vocab.words[close[0]]
+                corrected[token] = close
+                term = vocab.words[close]
         if term not in vocab.stems and not _has_known_synonym(term, vocab):
             unknown.append(term)
             if not token[0].isdigit() or is_year(token):
-                unknown_words.append(token)
+                typed = re.search(rf"\b{re.escape(token)}\b", question, re.IGNORECASE)
+                unknown_words.append(typed.group(0) if typed else token)
             if token in capitalised and not token[0].isdigit():
                 unknown_named.append(token)
         content.append(term)
     expansions: list[str] = []
     weight: dict[str, float] = {}
     source: dict[str, int] = {}
+    phrases: list[tuple[str, ...]] = []
     seq = tuple(content)
     for member, others in vocab.synonyms.items():
         size = len(member)
@@ -187,6 +280,8 @@ def analyse_question(question: str, vocab: Vocabulary) -> QueryTerms:
             continue
         exact = vocab.equivalent.get(member, set())
         for other in others:
+            if len(other) > 1 and other not in phrases:
+                phrases.append(other)
             for t in other:
                 if t in content:
                     continue
@@ -198,6 +293,19 @@ def analyse_question(question: str, vocab: Vocabulary) -> QueryTerms:
     weights = [vocab.weight(t) for t in content if not t[0].isdigit() or is_year(t)]
     unknown_weight = sum(vocab.weight(t) for t in unknown if not t[0].isdigit() or is_year(t))
     share = unknown_weight / sum(weights) if sum(weights) else 0.0
+    entities = [stem(t) for t in kept if t in capitalised and not t[0].isdigit() and stem(t) in vocab.stems]
     return QueryTerms(
-        question, content, unknown, expansions, years, corrected, weight, source, share, unknown_named, unknown_words
+        question,
+        content,
+        unknown,
+        expansions,
+        years,
+        corrected,
+        weight,
+        source,
+        share,
+        unknown_named,
+        unknown_words,
+        entities,
+        phrases,
     )

@@ -17,6 +17,8 @@ from qa.schema import TableValue, TableValueHit
 from qa.text import is_year, tokenize
 
 EXPANSION_WEIGHT = 0.7
+_PERCENT = re.compile(r"%|\bpercent|\bshare\b|\bproportion|\bfraction\b|\bhow much of\b", re.IGNORECASE)
+_COUNT = re.compile(r"\bhow many\b|\bnumber of\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -36,13 +38,36 @@ class ValueMatch:
     def hit(self) -> TableValueHit:
         v = self.value
         return TableValueHit(
-            id=v.id, table=v.table, caption=v.caption, row=v.row, column=v.column, item=v.item,
-            value=v.value, number=v.number, unit=v.unit, year=v.year, score=round(self.score, 4),
+            id=v.id,
+            table=v.table,
+            caption=v.caption,
+            row=v.row,
+            column=v.column,
+            item=v.item,
+            value=v.value,
+            number=v.number,
+            unit=v.unit,
+            year=v.year,
+            score=round(self.score, 4),
         )
 
 
 def _terms(text: str | None) -> set[str]:
     return set(tokenize(text or ""))
+
+
+def _label_terms(label: str | None) -> set[str]:
+    """Words of a row/column label without a unit in parentheses ('(USD Billion)', '(%)')."""
+    from qa.parsing.tables import normalise_unit
+
+    if not label:
+        return set()
+    kept = re.sub(r"\(([^()]*)\)", lambda m: " " if normalise_unit(m.group(1)) else f" {m.group(1)} ", label)
+    return _terms(kept)
+
+
+FULLY_DISTINCTIVE_FLOOR = 0.6
+CAPTION_WEIGHT = 0.2  # how much naming the table's subject (its caption) counts
 
 
 class TableMatcher:
@@ -56,19 +81,22 @@ class TableMatcher:
         self._all_terms = [
             _terms(f"{v.caption} {v.row} {v.column} {v.item or ''} {v.unit or ''} {v.value}") for v in values
         ]
+        self._caption_terms = {
+            v.table: _label_terms(re.sub(r"^Table\s+\d+\w?\s*[:.]", "", v.caption)) for v in values
+        }
 
     def _field_weights(self, v: TableValue) -> dict[str, dict[str, float] | None]:
         same_table = [o for o in self.values if o.table == v.table]
         out: dict[str, dict[str, float] | None] = {}
         for name in ("row", "column", "item"):
-            own = _terms(getattr(v, name))
+            own = _label_terms(getattr(v, name))
             siblings = {getattr(o, name) for o in same_table} - {getattr(v, name)}
             if name == "item":
                 siblings = {o.item for o in same_table if o.column == v.column and o.row == v.row} - {v.item}
             if not own or (name == "row" and is_year(v.row.strip())) or not siblings:
                 out[name] = None  # not a way to tell this value apart
                 continue
-            sibling_terms = [_terms(s) for s in siblings]
+            sibling_terms = [_label_terms(s) for s in siblings]
             weights = {}
             for term in own:
                 shared = sum(term in s for s in sibling_terms) / len(sibling_terms)
@@ -76,15 +104,22 @@ class TableMatcher:
             out[name] = weights if sum(weights.values()) > 0 else None
         return out
 
-    def match(self, terms: QueryTerms, query_vector: np.ndarray | None, limit: int | None = None) -> list[ValueMatch]:
+    def match(
+        self, terms: QueryTerms, query_vector: np.ndarray | None, limit: int | None = None
+    ) -> list[ValueMatch]:
         """All values scored against the question, best first."""
         weights = {t: 1.0 for t in terms.content}
         position = {t: i for i, t in reversed(list(enumerate(terms.content)))}
+        single = {t for t in terms.expansions if not any(t in p for p in terms.phrases)}
         for t in terms.expansions:
-            weights.setdefault(t, terms.expansion_weight.get(t, EXPANSION_WEIGHT))
+            if t in single:
+                weights.setdefault(t, terms.expansion_weight.get(t, EXPANSION_WEIGHT))
             position.setdefault(t, terms.expansion_source.get(t, len(terms.content)))
         content_weight = sum(self.vocab.weight(t) for t in terms.content if not is_year(t)) or 1.0
         named = {f"Table {n}" for n in re.findall(r"\btable\s+(\d+)\b", terms.text, re.IGNORECASE)}
+        percent_wanted = (
+            True if _PERCENT.search(terms.text) else (False if _COUNT.search(terms.text) else None)
+        )
         dense = (
             self.vectors @ np.asarray(query_vector, dtype=np.float32)
             if query_vector is not None and len(self.vectors)
@@ -99,20 +134,38 @@ class TableMatcher:
                     scores[name] = None
                     continue
                 total = sum(field.values())
-                matched = [t for t in field if t in weights]
-                score = sum(w * weights.get(t, 0.0) for t, w in field.items()) / total
+                # a multi-word synonym (an abbreviation's long form) counts only where it appears whole
+                local = dict(weights)
+                for phrase in terms.phrases:
+                    if set(phrase) <= set(field) | set(terms.content):
+                        for t in phrase:
+                            local.setdefault(t, terms.expansion_weight.get(t, EXPANSION_WEIGHT))
+                matched = [t for t in field if t in local]
+                score = sum(w * local.get(t, 0.0) for t, w in field.items()) / total
+                if any(field[t] >= self.vocab.weight(t) - 1e-9 and local[t] >= 1.0 for t in matched):
+                    # a word only this label has among its siblings is enough to pick it
+                    score = max(score, FULLY_DISTINCTIVE_FLOOR)
                 if matched:
                     # among siblings both named, the one named first is the subject ("Pakistanis ... with Afghanistan")
                     score *= 1.0 - 0.03 * min(position[t] for t in matched)
                 scores[name] = score
             own = self._all_terms[i]
-            coverage = sum(
-                self.vocab.weight(t) for t in terms.content if not is_year(t) and t in own
-            ) / content_weight
+            coverage = (
+                sum(self.vocab.weight(t) for t in terms.content if not is_year(t) and t in own)
+                / content_weight
+            )
             year_ok = None
             if terms.years and v.year is not None:
                 year_ok = v.year in terms.years
-            score = 0.35 * coverage + 0.3 * float(dense[i])
+            if scores["item"] is not None and scores["item"] >= 0.5:
+                # naming a part of a cell ("KP: 60%, ...") names its column too
+                scores["column"] = max(scores["column"] or 0.0, scores["item"])
+            caption = self._caption_terms[v.table]
+            caption_weight = sum(self.vocab.weight(t) for t in caption) or 1.0
+            caption_cover = sum(self.vocab.weight(t) * weights.get(t, 0.0) for t in caption) / caption_weight
+            score = 0.35 * coverage + 0.3 * float(dense[i]) + CAPTION_WEIGHT * caption_cover
+            if percent_wanted is not None and v.number is not None:
+                score += 0.08 if (v.unit == "%") == percent_wanted else -0.08
             score += 0.2 * (scores["row"] if scores["row"] is not None else 0.5)
             score += 0.2 * (scores["column"] if scores["column"] is not None else 0.5)
             if scores["item"] is not None:
@@ -124,7 +177,18 @@ class TableMatcher:
             is_named = v.table in named
             if is_named:
                 score += 0.3
-            out.append(ValueMatch(v, score, scores["row"], scores["column"], scores["item"], coverage,
-                                  float(dense[i]), year_ok, is_named))
+            out.append(
+                ValueMatch(
+                    v,
+                    score,
+                    scores["row"],
+                    scores["column"],
+                    scores["item"],
+                    coverage,
+                    float(dense[i]),
+                    year_ok,
+                    is_named,
+                )
+            )
         out.sort(key=lambda m: -m.score)
         return out[:limit] if limit is not None else out
