@@ -21,7 +21,9 @@ def _settings(args: argparse.Namespace):
 
     settings = Settings()
     paths = settings.paths.model_copy(
-        update={k: v for k, v in {"corpus": args.corpus, "index_dir": args.index_dir}.items() if v is not None}
+        update={
+            k: v for k, v in {"corpus": args.corpus, "index_dir": args.index_dir}.items() if v is not None
+        }
     )
     return settings.model_copy(update={"paths": paths})
 
@@ -39,8 +41,13 @@ def _load(args: argparse.Namespace, *, force: bool = False):
             bar.set_description(f"index: {stage}")
             bar.n = int(fraction * 100)
             bar.refresh()
-    return Assistant.load(_settings(args), rebuild=not getattr(args, "no_rebuild", False), force_rebuild=force,
-                          progress=progress)
+
+    return Assistant.load(
+        _settings(args),
+        rebuild=not getattr(args, "no_rebuild", False),
+        force_rebuild=force,
+        progress=progress,
+    )
 
 
 def _read_questions(values: list[str]) -> list[str]:
@@ -64,8 +71,9 @@ def cmd_ask(args: argparse.Namespace) -> int:
     assistant = _load(args)
     history: list[str] = []
     for n, question in enumerate(questions):
-        answer = assistant.ask(question, history=history if args.conversation else None,
-                               retriever=args.retriever, k=args.k)
+        answer = assistant.ask(
+            question, history=history if args.conversation else None, retriever=args.retriever, k=args.k
+        )
         if args.conversation:
             history.append(answer.question)
         if args.json:
@@ -131,19 +139,25 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="qa", description="Ask questions about the paper; answers cite the paper.")
+    parser = argparse.ArgumentParser(
+        prog="qa", description="Ask questions about the paper; answers cite the paper."
+    )
     parser.add_argument("--corpus", type=Path, help="clean Markdown paper (default corpus/paper.md)")
     parser.add_argument("--index-dir", type=Path, help="index folder (default index/)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--retriever", choices=None, help=f"one of {', '.join(RETRIEVER_MODES)} (default hybrid)")
+        p.add_argument(
+            "--retriever", choices=None, help=f"one of {', '.join(RETRIEVER_MODES)} (default hybrid)"
+        )
         p.add_argument("-k", type=int, default=None, help="passages to return (default 6)")
         p.add_argument("--no-rebuild", action="store_true", help="fail instead of rebuilding a stale index")
 
     ask = sub.add_parser("ask", help="answer one or more questions")
-    ask.add_argument("questions", nargs="+", metavar="QUESTION", help="question(s); '-' reads one per line from stdin")
+    ask.add_argument(
+        "questions", nargs="+", metavar="QUESTION", help="question(s); '-' reads one per line from stdin"
+    )
     ask.add_argument("--json", action="store_true", help="print one JSON Answer per line")
     ask.add_argument("--conversation", action="store_true", help="treat the questions as turns of one chat")
     common(ask)
@@ -168,6 +182,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench = sub.add_parser("bench", help="measure latency, build time and memory")
     bench.add_argument("--questions", type=int, default=50)
     bench.add_argument("--json", action="store_true")
+    bench.add_argument("--ui", action="store_true", help="also time the chat page (server side)")
     bench.set_defaults(func=cmd_bench)
     return parser
 
@@ -175,7 +190,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
     for noisy in ("bm25s", "sentence_transformers", "transformers", "faiss"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:

@@ -48,7 +48,9 @@ def load_gold(path: Path) -> list[GoldQuestion]:
         try:
             data = json.loads(line)
         except json.JSONDecodeError as exc:
-            raise GoldSetError(f"{path}, line {number}: not valid JSON ({exc.msg} at column {exc.colno}).") from None
+            raise GoldSetError(
+                f"{path}, line {number}: not valid JSON ({exc.msg} at column {exc.colno})."
+            ) from None
         if not isinstance(data, dict):
             raise GoldSetError(f"{path}, line {number}: expected a JSON object, got {type(data).__name__}.")
         if "type" in data and data["type"] not in QUESTION_TYPES:

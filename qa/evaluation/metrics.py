@@ -10,7 +10,9 @@ from qa.evaluation.gold import GoldQuestion
 from qa.schema import Answer
 from qa.text import find_numbers
 
-_UNIT_WORDS = re.compile(r"\b(?:usd|us|dollars?|percent|per cent|of|approximately|about|over|around)\b|[$%+~]", re.I)
+_UNIT_WORDS = re.compile(
+    r"\b(?:usd|us|dollars?|percent|per cent|of|approximately|about|over|around)\b|[$%+~]", re.I
+)
 
 
 def normalise_text(text: str) -> str:
@@ -86,8 +88,14 @@ def judge(q: GoldQuestion, a: Answer) -> Judgement:
     if not any_answer:
         missing.insert(0, " | ".join(q.answers))
     correct = not a.abstained and any_answer and not missing
-    return Judgement(q, a, correct, cited(a, q.sections) if q.sections else bool(a.citations),
-                     retrieval_rank(a, q.sections) if q.sections else None, missing)
+    return Judgement(
+        q,
+        a,
+        correct,
+        cited(a, q.sections) if q.sections else bool(a.citations),
+        retrieval_rank(a, q.sections) if q.sections else None,
+        missing,
+    )
 
 
 def _ratio(n: int, d: int) -> float | None:
@@ -112,8 +120,11 @@ def aggregate(judgements: list[Judgement]) -> dict:
     true_abstain = [j for j in abstained if j.question.type == "unanswerable"]
     precision = _ratio(len(true_abstain), len(abstained))
     recall = _ratio(len(true_abstain), len(unanswerable))
-    f1 = (round(2 * precision * recall / (precision + recall), 4)
-          if precision is not None and recall is not None and precision + recall else None)
+    f1 = (
+        round(2 * precision * recall / (precision + recall), 4)
+        if precision is not None and recall is not None and precision + recall
+        else None
+    )
     conflicts = [j for j in judgements if j.question.type == "conflict"]
     followups = [j for j in judgements if j.question.type == "followup"]
     stages: dict[str, list[float]] = {}
@@ -133,7 +144,9 @@ def aggregate(judgements: list[Judgement]) -> dict:
         "retrieval": {
             "hit@1": _ratio(sum(j.rank == 1 for j in ranked), len(ranked)),
             "hit@5": _ratio(sum(j.rank is not None and j.rank <= 5 for j in ranked), len(ranked)),
-            "mrr": round(statistics.fmean([1 / j.rank if j.rank else 0.0 for j in ranked]), 4) if ranked else None,
+            "mrr": round(statistics.fmean([1 / j.rank if j.rank else 0.0 for j in ranked]), 4)
+            if ranked
+            else None,
         },
         "answer_accuracy": _ratio(sum(j.correct for j in answerable), len(answerable)),
         "overall_accuracy": _ratio(sum(j.correct for j in judgements), len(judgements)),
@@ -143,7 +156,8 @@ def aggregate(judgements: list[Judgement]) -> dict:
         "conflicts_flagged": _ratio(sum(bool(j.answer.conflicts) for j in conflicts), len(conflicts)),
         "followup_accuracy": _ratio(sum(j.correct for j in followups), len(followups)),
         "latency_ms": {
-            stage: {"p50": percentile(v, 0.5), "p95": percentile(v, 0.95)} for stage, v in sorted(stages.items())
+            stage: {"p50": percentile(v, 0.5), "p95": percentile(v, 0.95)}
+            for stage, v in sorted(stages.items())
         },
         "by_type": by_type,
     }
@@ -156,14 +170,20 @@ def failures(judgements: list[Judgement]) -> list[dict]:
         if j.correct and j.citation_ok:
             continue
         q, a = j.question, j.answer
-        out.append({
-            "id": q.id, "type": q.type, "question": q.question,
-            "resolved": a.resolved_question if a.resolved_question != a.question else None,
-            "expected": {"answers": q.answers, "must_include": q.must_include, "sections": q.sections}
-            if q.type != "unanswerable" else "abstain",
-            "missing": j.missing,
-            "answered": ("[abstained] " if a.abstained else "") + a.answer,
-            "cited": [c.section for c in a.citations],
-            "answer_ok": j.correct, "citation_ok": j.citation_ok,
-        })
+        out.append(
+            {
+                "id": q.id,
+                "type": q.type,
+                "question": q.question,
+                "resolved": a.resolved_question if a.resolved_question != a.question else None,
+                "expected": {"answers": q.answers, "must_include": q.must_include, "sections": q.sections}
+                if q.type != "unanswerable"
+                else "abstain",
+                "missing": j.missing,
+                "answered": ("[abstained] " if a.abstained else "") + a.answer,
+                "cited": [c.section for c in a.citations],
+                "answer_ok": j.correct,
+                "citation_ok": j.citation_ok,
+            }
+        )
     return out

@@ -15,8 +15,17 @@ from qa.schema import RETRIEVER_MODES
 from qa.settings import PROJECT_ROOT
 
 DEFAULT_GOLD = PROJECT_ROOT / "corpus" / "gold.jsonl"
-COMPARED = ("answer_accuracy", "citation_accuracy", "hit@1", "hit@5", "mrr", "abstention_f1",
-            "conflict_recall", "followup_accuracy", "total_p50_ms")
+COMPARED = (
+    "answer_accuracy",
+    "citation_accuracy",
+    "hit@1",
+    "hit@5",
+    "mrr",
+    "abstention_f1",
+    "conflict_recall",
+    "followup_accuracy",
+    "total_p50_ms",
+)
 
 
 def evaluate(assistant, gold: list[GoldQuestion], mode: str) -> tuple[dict, list[Judgement]]:
@@ -54,8 +63,9 @@ def _fmt(value) -> str:
     return f"{value}"
 
 
-def render_markdown(results: dict[str, dict], fails: dict[str, list[dict]], gold_path: Path,
-                    feedback: list | None = None) -> str:
+def render_markdown(
+    results: dict[str, dict], fails: dict[str, list[dict]], gold_path: Path, feedback: list | None = None
+) -> str:
     """The report: comparison table, the detailed metrics of each retriever, every failure."""
     modes = list(results)
     out = [f"# Evaluation on {gold_path.name}", ""]
@@ -70,16 +80,26 @@ def render_markdown(results: dict[str, dict], fails: dict[str, list[dict]], gold
         m = results[mode]
         out += ["", f"## {mode}", ""]
         ab = m["abstention"]
-        out.append(f"- answer accuracy (answerable): {_fmt(m['answer_accuracy'])}; overall: {_fmt(m['overall_accuracy'])}")
+        out.append(
+            f"- answer accuracy (answerable): {_fmt(m['answer_accuracy'])}; overall: {_fmt(m['overall_accuracy'])}"
+        )
         out.append(f"- citation accuracy: {_fmt(m['citation_accuracy'])}")
-        out.append(f"- retrieval: hit@1 {_fmt(m['retrieval']['hit@1'])}, hit@5 {_fmt(m['retrieval']['hit@5'])}, "
-                   f"MRR {m['retrieval']['mrr']}")
-        out.append(f"- abstention: precision {_fmt(ab['precision'])}, recall {_fmt(ab['recall'])}, F1 {_fmt(ab['f1'])}")
-        out.append(f"- conflict recall: {_fmt(m['conflict_recall'])} (conflict list filled: {_fmt(m['conflicts_flagged'])}); "
-                   f"follow-up accuracy: {_fmt(m['followup_accuracy'])}")
+        out.append(
+            f"- retrieval: hit@1 {_fmt(m['retrieval']['hit@1'])}, hit@5 {_fmt(m['retrieval']['hit@5'])}, "
+            f"MRR {m['retrieval']['mrr']}"
+        )
+        out.append(
+            f"- abstention: precision {_fmt(ab['precision'])}, recall {_fmt(ab['recall'])}, F1 {_fmt(ab['f1'])}"
+        )
+        out.append(
+            f"- conflict recall: {_fmt(m['conflict_recall'])} (conflict list filled: {_fmt(m['conflicts_flagged'])}); "
+            f"follow-up accuracy: {_fmt(m['followup_accuracy'])}"
+        )
         out += ["", "| type | questions | answer accuracy | citation accuracy |", "|---|---|---|---|"]
         for qtype, t in m["by_type"].items():
-            out.append(f"| {qtype} | {t['questions']} | {_fmt(t['answer_accuracy'])} | {_fmt(t['citation_accuracy'])} |")
+            out.append(
+                f"| {qtype} | {t['questions']} | {_fmt(t['answer_accuracy'])} | {_fmt(t['citation_accuracy'])} |"
+            )
         out += ["", "| stage | p50 ms | p95 ms |", "|---|---|---|"]
         for stage, lat in m["latency_ms"].items():
             out.append(f"| {stage} | {lat['p50']} | {lat['p95']} |")
@@ -133,5 +153,7 @@ def run_cli(args: argparse.Namespace, assistant) -> int:
         summary = report.split("\n### Failures")[0] if len(modes) == 1 else report.split("\n## ")[0]
         print(summary.rstrip())
         for m in modes:
-            print(f"\n{m}: {len(fails[m])} failing questions" + (f" (see {args.report})" if args.report else ""))
+            print(
+                f"\n{m}: {len(fails[m])} failing questions" + (f" (see {args.report})" if args.report else "")
+            )
     return 0
