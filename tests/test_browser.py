@@ -1,0 +1,118 @@
+"""A real browser: start the served page on a free local port, drive Debian's headless Chromium
+with Playwright, ask a question, check the answer and its citation, keep a screenshot."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from qa.settings import PROJECT_ROOT
+
+APP = PROJECT_ROOT / "ui" / "app.py"
+ARTIFACTS = PROJECT_ROOT / "artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def served_page(paper_settings, assistant, tmp_path_factory):
+    """`streamlit run ui/app.py` on 127.0.0.1 (the session's prebuilt index), until the module ends."""
+    port = free_port()
+    logs = tmp_path_factory.mktemp("server") / "streamlit.log"
+    env = os.environ | {
+        "QA_PATHS__INDEX_DIR": str(paper_settings.paths.index_dir),
+        "QA_PATHS__FEEDBACK": str(logs.parent / "feedback.jsonl"),
+    }
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(APP),
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    with open(logs, "w") as log:
+        server = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
+                break
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            pytest.fail(f"the page did not start:\n{logs.read_text()}")
+        time.sleep(0.5)
+    yield url
+    server.terminate()
+    server.wait(timeout=20)
+
+
+def test_ask_in_a_real_browser(served_page):
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), (
+        "Debian's chromium is missing: `make test` installs it (apt-get install chromium)"
+    )
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-sync",
+                "--disable-background-networking",
+                "--disable-component-update",
+            ],
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(served_page, wait_until="domcontentloaded")
+            box = page.locator('[data-testid="stChatInput"] textarea')
+            box.wait_for(timeout=120_000)
+            box.fill("How much does Pakistan export to Afghanistan in 2024?")
+            box.press("Enter")
+            answer = page.locator('[data-testid="stChatMessage"]').nth(1)
+            answer.get_by_text("1,400", exact=False).first.wait_for(timeout=120_000)
+            text = answer.inner_text()
+            assert "Exports from Pakistan to Afghanistan" in text and "[1]" in text
+            sources = answer.get_by_text("Sources (1)")
+            sources.click()
+            answer.get_by_text("Table 1: Projected Bilateral Trade", exact=False).first.wait_for(
+                timeout=30_000
+            )
+            page.locator(
+                '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg'
+            ).first.wait_for(timeout=30_000)
+            page.wait_for_load_state("networkidle")
+            page.wait_for_timeout(1500)
+            page.screenshot(path=str(ARTIFACTS / "browser-answer.png"), full_page=True)
+        finally:
+            browser.close()
+    assert (ARTIFACTS / "browser-answer.png").stat().st_size > 10_000

@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from qa.answering.evidence import fact_years
+from qa.text import clean_text, find_numbers, parse_number, split_sentences, tokenize
+
+
+@pytest.mark.parametrize(
+    ("cell", "number"),
+    [
+        ("1,400", 1400.0),
+        ("-1.4%", -1.4),
+        ("+1,050", 1050.0),
+        ("N/A", None),
+        ("0.8", 0.8),
+        ("2.0", 2.0),
+        ("1,400,000", 1400000.0),
+        ("Security concerns, political instability", None),
+        ("KP: 60%, Punjab: 20%", None),
+    ],
+)
+def test_parse_number(cell, number):
+    assert parse_number(cell) == number
+
+
+def test_find_numbers_understands_units_and_scale():
+    found = {
+        m.text: (m.value, m.percent)
+        for m in find_numbers("rose to $1.9 billion in 2022; 60% of them; CASA-1000")
+    }
+    assert found["$1.9 billion"] == (1.9e9, False)
+    assert found["60%"] == (60.0, True)
+    assert "1000" not in " ".join(found) and "-1000" not in found  # part of a name, not a figure
+
+
+def test_sentences_do_not_split_abbreviations():
+    text = "The U.S. troop withdrawal (e.g. BBC) happened. Then 2023 came. Ahmed, S. (2021). Next?"
+    parts = [text[a:b] for a, b in split_sentences(text)]
+    assert parts == [
+        "The U.S. troop withdrawal (e.g. BBC) happened.",
+        "Then 2023 came.",
+        "Ahmed, S. (2021).",
+        "Next?",
+    ]
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=300))
+def test_sentences_cover_every_non_space_character(text):
+    spans = split_sentences(text)
+    covered = set()
+    for a, b in spans:
+        assert 0 <= a <= b <= len(text)
+        covered.update(range(a, b))
+    assert all(i in covered for i, ch in enumerate(text) if not ch.isspace())
+
+
+def test_clean_text_removes_control_characters():
+    assert clean_text("  How\x00 much\u200b\tis\nit?\x1b ") == "How much is it?"
+
+
+def test_fact_years_skip_citations():
+    assert fact_years("Trade fell to 1.2 billion in 2021 (State Bank of Pakistan, 2023).") == {2021}
+    assert fact_years("According to Khan (2021) the line is disputed.") == set()
+    assert fact_years("The Taliban returned in August 2021.") == {2021}
+    assert fact_years("Investment of 62 billion according to World Bank 2023.") == set()
+
+
+def test_tokenize_stems_and_drops_stopwords():
+    assert tokenize("How much does Pakistan export to Afghanistan in 2024?") == [
+        "much",
+        "pakistan",
+        "export",
+        "afghanistan",
+        "2024",
+    ]
+    assert tokenize("1,400 exports") == ["1400", "export"]

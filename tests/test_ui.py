@@ -1,0 +1,139 @@
+"""The chat page driven by Streamlit's AppTest with the real assistant."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from qa.settings import PROJECT_ROOT
+
+APP = str(PROJECT_ROOT / "ui" / "app.py")
+
+
+def plain(markdown: str) -> str:
+    """Markdown source as a reader sees it (backslash escapes removed)."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+@pytest.fixture
+def page(paper_settings, assistant, monkeypatch, tmp_path):
+    """The page on the session's prebuilt index, with feedback going to a temporary file."""
+    import streamlit as st
+
+    st.cache_resource.clear()
+    monkeypatch.setenv("QA_PATHS__INDEX_DIR", str(paper_settings.paths.index_dir))
+    monkeypatch.setenv("QA_PATHS__FEEDBACK", str(tmp_path / "feedback.jsonl"))
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def ask(at: AppTest, question: str) -> AppTest:
+    at.chat_input[0].set_value(question).run()
+    assert not at.exception
+    return at
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption] + [i.value for i in at.info]
+    parts += [w.value for w in at.warning] + [e.value for e in at.error]
+    return plain("\n".join(parts))
+
+
+def test_table_question_shows_value_citation_and_chart(page):
+    ask(page, "How much does Pakistan export to Afghanistan in 2024?")
+    shown = texts(page)
+    assert "1,400" in shown
+    assert any(e.label.startswith("Sources") for e in page.expander)
+    assert "[1] Table 1: Projected Bilateral Trade" in shown
+    assert page.get("vega_lite_chart"), "no chart of the table"
+    assert page.dataframe
+
+
+def test_unanswerable_question_shows_no_sources(page):
+    ask(page, "What is Pakistan's GDP?")
+    assert page.info and plain(page.info[0].value).startswith("The paper does not give")
+    assert not any(e.label.startswith("Sources") for e in page.expander)
+
+
+def test_follow_up_uses_the_earlier_turn(page):
+    ask(page, "How much does Pakistan export to Afghanistan in 2024?")
+    ask(page, "And imports?")
+    shown = texts(page)
+    assert "Understood as: How much does Pakistan imports to Afghanistan in 2024?" in shown
+    assert "350" in shown
+
+
+def test_clicking_an_example_asks_it(page):
+    example = next(b for b in page.button if b.key == "example-0")
+    example.click().run()
+    assert not page.exception
+    assert plain(page.chat_message[0].markdown[0].value) == example.label
+    assert "1,400" in texts(page)
+
+
+def test_conflict_shows_a_notice(page):
+    ask(page, "What share of Pakistanis view bilateral relations with Afghanistan negatively?")
+    warning = plain(page.warning[0].value)
+    assert "different figures" in warning and "Table 5" in warning and "Introduction" in warning
+
+
+def test_transcript_holds_the_conversation(page):
+    ask(page, "How much does Pakistan export to Afghanistan in 2024?")
+    ask(page, "What is Pakistan's GDP?")
+    transcript = page.session_state["transcript"]
+    assert "How much does Pakistan export to Afghanistan in 2024?" in transcript
+    assert "Table 1: Projected Bilateral Trade" in transcript and "“1,400”" in transcript
+    assert "What is Pakistan's GDP?" in transcript and "no sources" in transcript
+    assert page.get("download_button")
+
+
+def test_feedback_is_written(page, tmp_path):
+    ask(page, "How much does Pakistan export to Afghanistan in 2024?")
+    page.feedback[0].set_value(0).run()
+    page.text_input(key="comment-0").input("wrong year").run()
+    page.button(key="send-0").click().run()
+    assert not page.exception
+    records = [json.loads(line) for line in (tmp_path / "feedback.jsonl").read_text().splitlines()]
+    assert records[0]["rating"] == "down" and records[0]["comment"] == "wrong year"
+    assert records[0]["question"] == "How much does Pakistan export to Afghanistan in 2024?"
+    assert "saved" in texts(page)
+
+
+@pytest.mark.parametrize(
+    ("question", "message"), [("   ", "The question is empty"), ("x" * 2500, "limit is 2,000")]
+)
+def test_bad_input_shows_the_message_in_the_chat(page, question, message):
+    ask(page, question)
+    assert message in plain(page.error[0].value)
+
+
+def test_script_and_links_in_a_question_are_shown_literally(page):
+    ask(page, "<script>alert(1)</script> [click](http://evil.example) what is CPEC?")
+    user = page.chat_message[0].markdown[0].value
+    assert "\\<script\\>" in user and "\\[click\\]\\(http" in user
+    assert plain(user).startswith("<script>alert(1)</script> [click](http://evil.example)")
+
+
+def test_outline_shows_a_section(page):
+    page.selectbox(key="section").select("sec-58-recommendations").run()
+    assert any("prioritize economic cooperation" in t.value for t in page.sidebar.text)
+
+
+def test_first_start_without_an_index_builds_it(monkeypatch, tmp_path, mini_corpus):
+    import streamlit as st
+
+    st.cache_resource.clear()
+    monkeypatch.setenv("QA_PATHS__CORPUS", str(mini_corpus))
+    monkeypatch.setenv("QA_PATHS__INDEX_DIR", str(tmp_path / "fresh-index"))
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    assert not at.exception
+    assert (tmp_path / "fresh-index" / "manifest.json").is_file()
+    ask(at, "What does the Widget Export Council track?")
+    assert "Widget Export Council" in texts(at)
+    st.cache_resource.clear()
