@@ -9,32 +9,17 @@ from pathlib import Path
 import pytest
 
 from qa.evaluation.gold import load_gold
-from qa.evaluation.run import evaluate
+from qa.evaluation.run import evaluate, flat_metrics
 from qa.settings import PROJECT_ROOT
 
 THRESHOLDS = json.loads((Path(__file__).parent / "quality_thresholds.json").read_text())
-
-
-def flat(metrics: dict) -> dict[str, float]:
-    return {
-        "answer_accuracy": metrics["answer_accuracy"],
-        "citation_accuracy": metrics["citation_accuracy"],
-        "hit@1": metrics["retrieval"]["hit@1"],
-        "hit@5": metrics["retrieval"]["hit@5"],
-        "mrr": metrics["retrieval"]["mrr"],
-        "abstention_precision": metrics["abstention"]["precision"],
-        "abstention_recall": metrics["abstention"]["recall"],
-        "abstention_f1": metrics["abstention"]["f1"],
-        "conflict_recall": metrics["conflict_recall"],
-        "followup_accuracy": metrics["followup_accuracy"],
-    }
 
 
 @pytest.mark.parametrize("mode", sorted(THRESHOLDS["retrievers"]))
 def test_gold_set_meets_recorded_thresholds(assistant, mode):
     gold = load_gold(PROJECT_ROOT / THRESHOLDS["gold"])
     metrics, _ = evaluate(assistant, gold, mode)
-    got = flat(metrics)
+    got = flat_metrics(metrics)
     below = {
         k: (got[k], t) for k, t in THRESHOLDS["retrievers"][mode].items() if got[k] is None or got[k] < t
     }

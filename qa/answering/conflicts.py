@@ -63,17 +63,8 @@ class ConflictFinder:
             self._names[(table, "row")] = self._distinctive(rows, caption | column_words)
             self._names[(table, "column")] = self._distinctive(numeric_columns, caption | row_words)
 
-    def _expand(self, terms: set[str]) -> set[str]:
-        """Single-word synonyms of ``terms`` (a multi-word synonym is matched whole, in :meth:`_names_in`)."""
-        out = set(terms)
-        for term in terms:
-            for other in self.vocab.synonyms.get((term,), ()):
-                if len(other) == 1:
-                    out.update(other)
-        return out
-
     def _names_in(self, term: str, sentence_terms: set[str]) -> bool:
-        if term in sentence_terms or self._expand({term}) & sentence_terms:
+        if term in sentence_terms or self.vocab.expand({term}) & sentence_terms:
             return True
         return any(len(o) > 1 and set(o) <= sentence_terms for o in self.vocab.synonyms.get((term,), ()))
 
@@ -121,7 +112,9 @@ class ConflictFinder:
         """Which mentioned label the figure belongs to (see module docstring)."""
         if len(mentioned) == 1:
             return mentioned[0]
-        stems_of = {label: self._expand(set().union(*[set(a) for a in names[label]])) for label in mentioned}
+        stems_of = {
+            label: self.vocab.expand(set().union(*[set(a) for a in names[label]])) for label in mentioned
+        }
 
         def label_of(word: str) -> str | None:
             hits = [label for label, stems in stems_of.items() if word in stems]

@@ -90,7 +90,10 @@ class FollowupResolver:
             labels["metadata"] = {str(k).replace("_", " ") for k in doc.metadata}
         self.slots: list[_Slot] = []
         for group, names in labels.items():
-            term_sets = {n: self._expand(set(tokenize(re.sub(r"\([^()]*%[^()]*\)", " ", n)))) for n in names}
+            term_sets = {
+                n: self.vocab.expand(set(tokenize(re.sub(r"\([^()]*%[^()]*\)", " ", n))), phrases=True)
+                for n in names
+            }
             for name, terms in term_sets.items():
                 others = (
                     set().union(*[t for o, t in term_sets.items() if o != name])
@@ -100,19 +103,6 @@ class FollowupResolver:
                 distinctive = frozenset(t for t in terms - others if not is_year(t))
                 if distinctive and len(term_sets) > 1:
                     self.slots.append(_Slot(group, name, distinctive))
-
-    def _expand(self, terms: set[str]) -> set[str]:
-        out = set(terms)
-        for term in terms:
-            for other in self.vocab.synonyms.get((term,), ()):
-                if len(other) == 1:
-                    out.update(other)
-        # multi-word synonyms such as an abbreviation's long form
-        for member, others in self.vocab.synonyms.items():
-            if len(member) == 1 and member[0] in terms:
-                for other in others:
-                    out.update(other)
-        return out
 
     def is_elliptical(self, question: str) -> bool:
         rest = _LEAD.sub("", question)
@@ -147,7 +137,7 @@ class FollowupResolver:
 
     def _swap_slot(self, previous: str, followup: str) -> str | None:
         new_terms = {stem(w) for w in raw_tokens(followup) if w not in STOPWORDS and not is_year(w)}
-        new_terms = self._expand(new_terms)
+        new_terms = self.vocab.expand(new_terms, phrases=True)
         prev_words = [
             (m.start(), m.end(), m.group(0)) for m in re.finditer(r"[^\W_]+(?:[-'][^\W_]+)*", previous)
         ]

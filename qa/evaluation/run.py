@@ -41,13 +41,16 @@ def evaluate(assistant, gold: list[GoldQuestion], mode: str) -> tuple[dict, list
     return metrics, judgements
 
 
-def _flat(metrics: dict) -> dict[str, float | None]:
+def flat_metrics(metrics: dict) -> dict[str, float | None]:
+    """The headline metrics as one flat mapping (report columns, quality-gate keys)."""
     return {
         "answer_accuracy": metrics["answer_accuracy"],
         "citation_accuracy": metrics["citation_accuracy"],
         "hit@1": metrics["retrieval"]["hit@1"],
         "hit@5": metrics["retrieval"]["hit@5"],
         "mrr": metrics["retrieval"]["mrr"],
+        "abstention_precision": metrics["abstention"]["precision"],
+        "abstention_recall": metrics["abstention"]["recall"],
         "abstention_f1": metrics["abstention"]["f1"],
         "conflict_recall": metrics["conflict_recall"],
         "followup_accuracy": metrics["followup_accuracy"],
@@ -75,7 +78,7 @@ def render_markdown(
     out.append("| metric | " + " | ".join(modes) + " |")
     out.append("|---|" + "---|" * len(modes))
     for key in COMPARED:
-        out.append(f"| {key} | " + " | ".join(_fmt(_flat(results[m])[key]) for m in modes) + " |")
+        out.append(f"| {key} | " + " | ".join(_fmt(flat_metrics(results[m])[key]) for m in modes) + " |")
     for mode in modes:
         m = results[mode]
         out += ["", f"## {mode}", ""]

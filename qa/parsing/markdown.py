@@ -182,19 +182,7 @@ def parse_document(text: str, source: str = "<memory>") -> Document:
         i += 1
     flush_paragraph()
 
-    frozen_sections = [
-        Section(
-            id=s.id,
-            title=s.title,
-            level=s.level,
-            path=s.path,
-            parent_id=s.parent_id,
-            paragraphs=s.paragraphs,
-            table_labels=s.table_labels,
-            heading_start=s.heading_start,
-        )
-        for s in sections
-    ]
+    frozen_sections = [Section(**vars(s)) for s in sections]
     front = Section(
         id="sec-00-front-matter",
         title=FRONT_MATTER_SECTION,

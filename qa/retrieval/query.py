@@ -81,6 +81,16 @@ class Vocabulary:
             self._median = values[len(values) // 2]
         return self._median
 
+    def expand(self, terms: set[str], *, phrases: bool = False) -> set[str]:
+        """``terms`` plus their one-word synonyms; with ``phrases``, also the words of multi-word
+        synonyms of a one-word term (an abbreviation's long form)."""
+        out = set(terms)
+        for term in terms:
+            for other in self.synonyms.get((term,), ()):
+                if len(other) == 1 or phrases:
+                    out.update(other)
+        return out
+
     def rarity(self, term: str) -> float:
         """Like :meth:`weight`, but an unknown term weighs as the rarest word (it never occurs)."""
         return self.idf.get(term, max(self.idf.values(), default=1.0))
@@ -162,28 +172,9 @@ class QueryTerms:
 
 _SELF_REFERENCE = frozenset({"paper", "study", "article", "text", "this", "it"})
 _INTERROGATIVES = frozenset(
-    [
-        "what",
-        "which",
-        "who",
-        "whom",
-        "whose",
-        "when",
-        "where",
-        "why",
-        "how",
-        "is",
-        "are",
-        "was",
-        "were",
-        "do",
-        "does",
-        "did",
-        "the",
-        "a",
-        "an",
-        "of",
-    ]
+    """
+    what which who whom whose when where why how is are was were do does did the a an of
+    """.split()
 )
 
 

@@ -36,20 +36,7 @@ class ValueMatch:
     named_table: bool
 
     def hit(self) -> TableValueHit:
-        v = self.value
-        return TableValueHit(
-            id=v.id,
-            table=v.table,
-            caption=v.caption,
-            row=v.row,
-            column=v.column,
-            item=v.item,
-            value=v.value,
-            number=v.number,
-            unit=v.unit,
-            year=v.year,
-            score=round(self.score, 4),
-        )
+        return TableValueHit(**self.value.model_dump(exclude={"section"}), score=round(self.score, 4))
 
 
 def _terms(text: str | None) -> set[str]:
