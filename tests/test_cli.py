@@ -112,3 +112,44 @@ def test_eval_writes_report_and_json(cli, tmp_path):
     assert data["retrievers"]["hybrid"]["answer_accuracy"] == 1.0
     text = report.read_text()
     assert "| metric | bm25 | dense | hybrid |" in text and "### Failures" in text
+
+
+def test_terminal_chat_keeps_history(cli, monkeypatch):
+    typed = iter(["How many security incidents were there in 2020?", "And in 2021?", "", "exit"])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(typed))
+    code, out, _ = cli("chat")
+    assert code == 0
+    assert "270" in out and "Understood as: How many security incidents were there in 2021?" in out
+    assert "error: The question is empty" in out  # a bad turn is reported and the chat goes on
+
+
+def test_eval_lists_questions_people_marked_wrong(cli, tmp_path):
+    from qa.feedback import FeedbackRecord, append_feedback
+
+    feedback = tmp_path / "feedback.jsonl"
+    append_feedback(
+        feedback, FeedbackRecord(question="Who wrote it?", answer="x", rating="down", comment="wrong")
+    )
+    append_feedback(feedback, FeedbackRecord(question="Fine one", answer="y", rating="up"))
+    with open(feedback, "a") as handle:
+        handle.write('{"question": "cut off by a cra')  # a torn last line is skipped, not fatal
+    small = tmp_path / "one.jsonl"
+    small.write_text(
+        json.dumps(
+            {
+                "id": "a",
+                "question": "What is the total trade volume in 2024?",
+                "type": "table",
+                "answers": ["1,750"],
+                "must_include": [],
+                "sections": ["Table 1"],
+                "history": [],
+            }
+        )
+        + "\n"
+    )
+    report = tmp_path / "r.md"
+    code, _, _ = cli("eval", "--gold", str(small), "--feedback", str(feedback), "--report", str(report))
+    text = report.read_text()
+    assert code == 0 and "Questions users marked wrong (1)" in text and "Who wrote it? — “wrong”" in text
+    assert "Fine one" not in text

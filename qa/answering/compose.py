@@ -519,6 +519,20 @@ def _compose_rows(values: list[TableValue], cites: _Citations) -> Composed:
     )
 
 
+def _named_as_clearly(m: ValueMatch, top: ValueMatch, slack: float = 0.1) -> bool:
+    """A second cell differing from the best in its row (column, part) must be named about as
+    clearly there: 'Pakistanis ... with Afghanistan' names the Pakistan column, not both."""
+    for name, differs in (
+        ("row", m.value.row != top.value.row),
+        ("column", m.value.column != top.value.column),
+        ("item", m.value.item != top.value.item),
+    ):
+        ours, best = getattr(m, name), getattr(top, name)
+        if differs and ours is not None and best is not None and ours < best - slack:
+            return False
+    return True
+
+
 def _same_group(a: ValueMatch, b: ValueMatch) -> bool:
     return a.value.table == b.value.table
 
@@ -575,8 +589,8 @@ def _compose_table(
             if _same_group(top, m) and m.score >= top.score - 0.08 and len(chosen) < 6:
                 chosen.append(m)
         if not intent.listing and len(chosen) > 1:
-            # keep only cells as strong as the best on every field the best one matched on
-            chosen = [m for m in chosen if m.score >= top.score - 0.02] or [top]
+            # keep only cells as strong as the best, and named as clearly on the field where they differ
+            chosen = [m for m in chosen if m.score >= top.score - 0.02 and _named_as_clearly(m, top)] or [top]
     lines = []
     hits = []
     for m in chosen:
