@@ -99,3 +99,10 @@ def test_crash_mid_build_leaves_the_previous_index_whole(mini_settings, embedder
     assert build_dir(mini_settings)[1] == manifest
     again = load(mini_settings, embedder, rebuild=False)  # still valid: no rebuild needed
     assert again.ask("What does the Widget Export Council track?").answer == answer.answer
+
+
+def test_query_embedding_equals_batch_embedding(embedder):
+    import numpy as np
+
+    text = "How much does Pakistan export to Afghanistan in 2024?"
+    assert np.allclose(embedder.encode_query(text), embedder.encode([text, "another text"])[0], atol=1e-5)

@@ -49,6 +49,7 @@ class ConflictFinder:
         self.values = values
         self.evidence = evidence
         self.vocab = vocab
+        self._found: dict[str, list[Mismatch]] = {}
         self._names: dict[tuple[str, str], dict[str, list[dict[str, float]]]] = {}
         for table in {v.table for v in values}:
             cells = [v for v in values if v.table == table]
@@ -138,7 +139,12 @@ class ConflictFinder:
         return None
 
     def find(self, cell: TableValue) -> list[Mismatch]:
-        """Sentences giving a different figure than ``cell`` for the same row and column."""
+        """Sentences giving a different figure than ``cell`` for the same row and column (memoised)."""
+        if cell.id not in self._found:
+            self._found[cell.id] = self._find(cell)
+        return self._found[cell.id]
+
+    def _find(self, cell: TableValue) -> list[Mismatch]:
         if cell.number is None:
             return []
         rows = self._names[(cell.table, "row")]

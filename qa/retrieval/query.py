@@ -68,6 +68,7 @@ class Vocabulary:
     synonyms: dict[tuple[str, ...], set[tuple[str, ...]]] = field(default_factory=dict)
     equivalent: dict[tuple[str, ...], set[tuple[str, ...]]] = field(default_factory=dict)
     _median: float | None = None
+    analysed: dict[str, QueryTerms] = field(default_factory=dict, repr=False)
 
     def known(self, term: str) -> bool:
         return term in self.stems
@@ -223,8 +224,19 @@ def analyse_question(question: str, vocab: Vocabulary) -> QueryTerms:
     """Content terms of ``question`` with typos repaired against the paper's words and synonyms added.
 
     A word the paper never uses is first matched to a close paper word (difflib ratio >= 0.8, words
-    of 4+ letters); if none is close it is reported in ``unknown``.
+    of 4+ letters); if none is close it is reported in ``unknown``. Results are memoised per
+    vocabulary (treat them as read-only).
     """
+    cached = vocab.analysed.get(question)
+    if cached is None:
+        cached = _analyse(question, vocab)
+        if len(vocab.analysed) >= 512:
+            vocab.analysed.clear()
+        vocab.analysed[question] = cached
+    return cached
+
+
+def _analyse(question: str, vocab: Vocabulary) -> QueryTerms:
     tokens = [t for t in raw_tokens(question) if t not in STOPWORDS]
     capitalised = {
         m.group(0).lower() for m in re.finditer(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w-]*", question.strip())

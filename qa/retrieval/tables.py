@@ -71,6 +71,9 @@ class TableMatcher:
         self._caption_terms = {
             v.table: _label_terms(re.sub(r"^Table\s+\d+\w?\s*[:.]", "", v.caption)) for v in values
         }
+        self._caption_weight = {
+            table: sum(vocab.weight(t) for t in terms) or 1.0 for table, terms in self._caption_terms.items()
+        }
 
     def _field_weights(self, v: TableValue) -> dict[str, dict[str, float] | None]:
         same_table = [o for o in self.values if o.table == v.table]
@@ -147,8 +150,7 @@ class TableMatcher:
             if scores["item"] is not None and scores["item"] >= 0.5:
                 # naming a part of a cell ("KP: 60%, ...") names its column too
                 scores["column"] = max(scores["column"] or 0.0, scores["item"])
-            caption = self._caption_terms[v.table]
-            caption_weight = sum(self.vocab.weight(t) for t in caption) or 1.0
+            caption, caption_weight = self._caption_terms[v.table], self._caption_weight[v.table]
             caption_cover = sum(self.vocab.weight(t) * weights.get(t, 0.0) for t in caption) / caption_weight
             score = 0.35 * coverage + 0.3 * float(dense[i]) + CAPTION_WEIGHT * caption_cover
             if percent_wanted is not None and v.number is not None:
