@@ -2,7 +2,7 @@
 
 from qa import Assistant
 assistant = Assistant.load()
-answer = assistant.ask("How much does Pakistan export to Afghanistan in 2024?")
+answer = assistant.ask("What does Table 1 report for 2024?")
 """
 
 from qa.assistant import Assistant

@@ -170,13 +170,10 @@ def build_parser() -> argparse.ArgumentParser:
     index = sub.add_parser("index", help="(re)build the index")
     index.set_defaults(func=cmd_index)
 
-    ev = sub.add_parser("eval", help="measure answer quality on the gold question set")
-    ev.add_argument("--gold", type=Path, default=None, help="gold JSONL (default corpus/gold.jsonl)")
-    ev.add_argument("--retriever", default="hybrid", help="bm25, dense, hybrid or all")
-    ev.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
-    ev.add_argument("--report", type=Path, default=None, help="also write the report as Markdown")
-    ev.add_argument("--feedback", type=Path, default=None, help="also list questions users marked wrong")
-    ev.add_argument("--no-rebuild", action="store_true")
+    from qa.evaluation.run import add_arguments as add_eval_arguments
+
+    ev = sub.add_parser("eval", help="measure answer quality on a question set with expected answers")
+    add_eval_arguments(ev)
     ev.set_defaults(func=cmd_eval)
 
     bench = sub.add_parser("bench", help="measure latency, build time and memory")

@@ -1,6 +1,6 @@
 """Exceptions with messages a person can act on.
 
-Every expected mistake (bad question, missing corpus, stale index, bad gold file) raises a subclass of
+Every expected mistake (bad question, missing corpus, stale index, bad question file) raises a subclass of
 :class:`QAError`. The CLI prints ``str(error)`` and exits with ``error.exit_code``; the UI shows the
 message in the chat. Nothing here should ever surface as a traceback.
 """
@@ -34,12 +34,6 @@ class IndexStateError(QAError):
 
 class InvalidOptionError(QAError, ValueError):
     """An option name (retriever mode, question type, ...) is not one of the valid ones."""
-
-    exit_code = 2
-
-
-class GoldSetError(QAError):
-    """The gold question file is malformed."""
 
     exit_code = 2
 

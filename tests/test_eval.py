@@ -6,8 +6,7 @@ import json
 
 import pytest
 
-from qa.errors import GoldSetError
-from qa.evaluation.gold import QUESTION_TYPES, load_gold
+from qa.evaluation.gold import QUESTION_TYPES, GoldSetError, load_gold
 from qa.evaluation.metrics import aggregate, contains, expected_number, judge
 from qa.schema import Answer, Citation, Passage
 

@@ -35,7 +35,7 @@ from qa.text import format_number, is_year, tokenize, years_in
 
 logger = logging.getLogger(__name__)
 
-# Calibrated on the gold set's answerable vs unanswerable questions (see `qa eval`).
+# Thresholds calibrated with `qa eval` on answerable vs unanswerable questions (see tests/quality_thresholds.json).
 MIN_SENTENCE_SCORE = 0.42
 MIN_SENTENCE_COVERAGE = 0.5
 STRONG_SENTENCE_SCORE = 0.55  # a sentence this close to the question may leave a tenth more of it uncovered
@@ -521,7 +521,7 @@ def _compose_rows(values: list[TableValue], cites: _Citations) -> Composed:
 
 def _named_as_clearly(m: ValueMatch, top: ValueMatch, slack: float = 0.1) -> bool:
     """A second cell differing from the best in its row (column, part) must be named about as
-    clearly there: 'Pakistanis ... with Afghanistan' names the Pakistan column, not both."""
+    clearly there: 'people of A ... with B' names the column of A, not both."""
     for name, differs in (
         ("row", m.value.row != top.value.row),
         ("column", m.value.column != top.value.column),

@@ -31,7 +31,7 @@ class Mismatch:
 
 
 def _alternatives(label: str) -> list[str]:
-    """'China-Pakistan Economic Corridor (CPEC)' -> ['China-Pakistan Economic Corridor', 'CPEC'];
+    """'Widget Export Council (WEC)' -> ['Widget Export Council', 'WEC'];
     a parenthesis that is a unit ('(USD Billion)', '(%)') is dropped."""
     from qa.parsing.tables import normalise_unit
 

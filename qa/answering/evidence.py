@@ -159,8 +159,8 @@ def word_positions(text: str) -> list[tuple[int, str]]:
 def owner_of_number(text: str, number_start: int, number_end: int, names: dict[str, set[str]]) -> str | None:
     """Which of ``names`` (key -> stems that name it) a figure in ``text`` belongs to.
 
-    English puts the owner either right after the figure ('60% of Pakistanis') or before it
-    ('CPEC projects totaling 62 billion'). Rule: a name within three words after the figure that is
+    English puts the owner either right after the figure ('60% of respondents') or before it
+    ('the corridor projects totaling 62 billion'). Rule: a name within three words after the figure that is
     introduced by 'of'/'in'/'among'; else the closest name before the figure; else the closest after.
     """
     words = word_positions(text)

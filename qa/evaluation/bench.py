@@ -101,7 +101,7 @@ def run_benchmark(args: argparse.Namespace) -> int:
 
     env = dict(os.environ)
     model_rss, model_wall = _peak_rss_mb([sys.executable, "-c", MODEL_ONLY], env)
-    qa_cmd = [sys.executable, "-m", "qa.cli", "ask", "How much does Pakistan export to Afghanistan in 2024?"]
+    qa_cmd = [sys.executable, "-m", "qa.cli", "ask", questions[0][0]]
     ask_rss, ask_wall = _peak_rss_mb(qa_cmd, env)
     report["memory_mb"] = {
         "model_only_peak": round(model_rss, 1),

@@ -8,7 +8,14 @@ from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from qa.errors import GoldSetError
+from qa.errors import QAError
+
+
+class GoldSetError(QAError):
+    """The gold question file is malformed."""
+
+    exit_code = 2
+
 
 QuestionType = Literal["table", "prose", "list", "unanswerable", "conflict", "followup"]
 QUESTION_TYPES: tuple[str, ...] = get_args(QuestionType)

@@ -125,6 +125,16 @@ def render_markdown(
     return "\n".join(out) + "\n"
 
 
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options of ``qa eval``."""
+    parser.add_argument("--gold", type=Path, default=None, help=f"gold JSONL (default {DEFAULT_GOLD})")
+    parser.add_argument("--retriever", default="hybrid", help="bm25, dense, hybrid or all")
+    parser.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
+    parser.add_argument("--report", type=Path, default=None, help="also write the report as Markdown")
+    parser.add_argument("--feedback", type=Path, default=None, help="also list questions users marked wrong")
+    parser.add_argument("--no-rebuild", action="store_true", help="fail instead of rebuilding a stale index")
+
+
 def run_cli(args: argparse.Namespace, assistant) -> int:
     """``qa eval``: run, print the summary (or JSON), optionally write the Markdown report."""
     mode = args.retriever or "hybrid"

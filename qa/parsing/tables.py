@@ -2,7 +2,7 @@
 
 The first column holds row labels; every other cell becomes a value. A cell printed as
 ``label: value, label: value`` is split into one value per labelled part. Units come from the cell
-('%'), else the column header's parenthesis ("Pakistan (%)", "(USD Billion)"), else the caption's
+('%'), else the column header's parenthesis ("Country A (%)", "(USD Billion)"), else the caption's
 parenthesis ("(Values in USD Millions)"); years from the row label, else the header, else the caption.
 """
 

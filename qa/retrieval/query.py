@@ -204,7 +204,7 @@ def _repair(token: str, vocab: Vocabulary, *, named: bool) -> str | None:
 
     A typo keeps its first letter and its length within two letters. A capitalised word is probably a
     name, so it is repaired only when very close and not longer than the paper's word ('Pakistn' ->
-    'Pakistan', but 'Afghani' stays itself rather than becoming 'Afghan').
+    'Widget', while a longer name stays itself rather than becoming a shorter paper word).
     """
     cutoff = 0.9 if named else 0.8
     for close in difflib.get_close_matches(token, vocab.words.keys(), n=3, cutoff=cutoff):

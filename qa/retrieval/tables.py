@@ -136,7 +136,7 @@ class TableMatcher:
                     # a word only this label has among its siblings is enough to pick it
                     score = max(score, FULLY_DISTINCTIVE_FLOOR)
                 if matched:
-                    # among siblings both named, the one named first is the subject ("Pakistanis ... with Afghanistan")
+                    # among siblings both named, the one named first is the subject ("people of A ... with B")
                     score *= 1.0 - 0.03 * min(position[t] for t in matched)
                 scores[name] = score
             own = self._all_terms[i]
