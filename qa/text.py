@@ -80,11 +80,6 @@ def clean_text(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
-def decode_bytes(data: bytes) -> str:
-    """Decode bytes as UTF-8, replacing invalid sequences instead of failing."""
-    return data.decode("utf-8", errors="replace").replace("\ufffd", " ")
-
-
 # Irregular English forms the Porter stemmer cannot join to their base ("fallen" -> "fall").
 _IRREGULAR = {
     "fell": "fall",
@@ -178,12 +173,6 @@ def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
     if not keep_stopwords:
         tokens = [t for t in tokens if t not in STOPWORDS]
     return [stem(t) if not t[0].isdigit() else t for t in tokens]
-
-
-def content_tokens(text: str) -> list[str]:
-    """Stemmed tokens that carry a question's content: no stopwords and no question-frame words."""
-    words = [t for t in raw_tokens(text) if t not in STOPWORDS and t not in QUESTION_FRAME_WORDS]
-    return [stem(t) if not t[0].isdigit() else t for t in words]
 
 
 _SENTENCE_END = re.compile(r"[.!?](?:[\"')\]]+)?\s+(?=[\"'(\[]?[A-Z0-9])")

@@ -11,7 +11,7 @@ import numpy as np
 
 from qa.retrieval.query import QueryTerms, Vocabulary
 from qa.schema import Document, Sentence
-from qa.text import find_numbers, raw_tokens, stem, tokenize, years_in
+from qa.text import find_numbers, stem, tokenize
 
 _MONTHS = {
     "january",
@@ -154,49 +154,3 @@ def word_positions(text: str) -> list[tuple[int, str]]:
             word = part_match.group(0).lower()
             out.append((match.start() + part_match.start(), word if word[0].isdigit() else stem(word)))
     return out
-
-
-def owner_of_number(text: str, number_start: int, number_end: int, names: dict[str, set[str]]) -> str | None:
-    """Which of ``names`` (key -> stems that name it) a figure in ``text`` belongs to.
-
-    English puts the owner either right after the figure ('60% of respondents') or before it
-    ('the corridor projects totaling 62 billion'). Rule: a name within three words after the figure that is
-    introduced by 'of'/'in'/'among'; else the closest name before the figure; else the closest after.
-    """
-    words = word_positions(text)
-    after = [(pos, w) for pos, w in words if pos >= number_end]
-    before = [(pos, w) for pos, w in words if pos < number_start]
-
-    def name_of(word: str) -> str | None:
-        for key, stems in names.items():
-            if word in stems:
-                return key
-        return None
-
-    # skip unit words right after the figure
-    idx = 0
-    while idx < len(after) and after[idx][1] in {stem(u) for u in _UNIT_WORDS} - {"of", "in"}:
-        idx += 1
-    window = after[idx : idx + 4]
-    if window and window[0][1] in {"of", "in", "among", "amongst"}:
-        for _, w in window[1:]:
-            owner = name_of(w)
-            if owner:
-                return owner
-    for _, w in reversed(before):
-        owner = name_of(w)
-        if owner:
-            return owner
-    for _, w in after:
-        owner = name_of(w)
-        if owner:
-            return owner
-    return None
-
-
-def stems_of(text: str) -> set[str]:
-    return {t if t[0].isdigit() else stem(t) for t in raw_tokens(text)}
-
-
-def years_of(text: str) -> list[int]:
-    return years_in(text)

@@ -92,10 +92,6 @@ class Vocabulary:
                     out.update(other)
         return out
 
-    def rarity(self, term: str) -> float:
-        """Like :meth:`weight`, but an unknown term weighs as the rarest word (it never occurs)."""
-        return self.idf.get(term, max(self.idf.values(), default=1.0))
-
 
 def _load_groups(path: Path | None) -> list[list[str]]:
     if path is None:
@@ -165,10 +161,6 @@ class QueryTerms:
     unknown_words: list[str] = field(default_factory=list)
     entities: list[str] = field(default_factory=list)
     phrases: list[tuple[str, ...]] = field(default_factory=list)
-
-    @property
-    def all_terms(self) -> list[str]:
-        return self.content + [t for t in self.expansions if t not in self.content]
 
 
 _SELF_REFERENCE = frozenset({"paper", "study", "article", "text", "this", "it"})
