@@ -65,6 +65,11 @@ class Table(Value):
     start: int
     end: int
 
+    @property
+    def key(self) -> str:
+        """Id prefix of the table's chunks and values: 'Table 1' -> 'table1'."""
+        return self.label.lower().replace(" ", "")
+
 
 class TableValue(Value):
     """One cell (or one labelled part of a cell) of a table, with its parsed number and unit."""

@@ -12,6 +12,9 @@ from functools import lru_cache
 
 import Stemmer
 
+# "How many ...?" / "the number of ...": a question that wants a count, not a percentage.
+COUNT_QUESTION = re.compile(r"\bhow many\b|\bnumber of\b", re.IGNORECASE)
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
 _SPACES = re.compile(r"\s+")
 

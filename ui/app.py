@@ -46,8 +46,11 @@ def assistant_loader() -> Future:
 
 def build_index_if_needed() -> None:
     """First start (or a changed paper): build the index with a visible progress bar."""
+    if st.session_state.get("index_checked"):
+        return
     settings = Settings()
     problem = Assistant.index_problem(settings)
+    st.session_state.index_checked = True
     if problem is None:
         return
     bar = st.progress(0.0, text=f"Building the index ({problem})…")

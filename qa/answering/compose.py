@@ -473,7 +473,7 @@ def _compose_unit(ctx: AnswerContext, table, cites: _Citations) -> Composed:
             units.append((v.column, v.unit))
     n = cites.add(
         Citation(
-            id=f"{table.label.lower().replace(' ', '')}.caption",
+            id=f"{table.key}.caption",
             section=table.caption,
             quote=table.caption,
             kind="table_cell",

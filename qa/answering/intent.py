@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from qa.text import COUNT_QUESTION
+
 _NUMERIC = re.compile(
     r"\bhow (?:many|much|large|big|high|low|long|far|often)\b|\bwhat (?:percentage|percent|share|proportion|"
     r"fraction|number|amount|value|figure|total|sum|level|volume|size|rate)\b|\bhow many\b|%|\bpercent",
     re.IGNORECASE,
 )
-_COUNT = re.compile(r"\bhow many\b|\bnumber of\b", re.IGNORECASE)
 _LIST = re.compile(
     r"^\s*(?:list|name|enumerate)\b|\blist\b|\bwhat are (?:the|its|their)\b|\bwhich (?:\w+ )?(?:\w+s)\b|\bwho are\b|"
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten|all)\s+\w+",
@@ -100,7 +101,7 @@ def detect_intent(question: str) -> Intent:
     """Classify ``question`` by the answer form it expects."""
     return Intent(
         numeric=bool(_NUMERIC.search(question)),
-        count=bool(_COUNT.search(question)),
+        count=bool(COUNT_QUESTION.search(question)),
         listing=bool(_LIST.search(question)),
         compare=bool(_COMPARE.search(question)),
         difference=bool(_DIFFERENCE.search(question)),
@@ -108,7 +109,7 @@ def detect_intent(question: str) -> Intent:
         ratio=bool(_RATIO.search(question)),
         who=bool(_WHO.search(question)),
         when=bool(_WHEN.search(question)),
-        plural=bool(_PLURAL.search(question)) and not _COUNT.search(question),
+        plural=bool(_PLURAL.search(question)) and not COUNT_QUESTION.search(question),
         unit=bool(_UNIT.search(question)),
         month=bool(_MONTH.search(question)),
         share_of_total=bool(_SHARE_OF.search(question)),

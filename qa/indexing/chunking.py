@@ -89,7 +89,7 @@ def chunk_document(doc: Document, settings: ChunkingSettings) -> list[Chunk]:
                 )
             )
         for table in tables_by_section.get(section.id, []):
-            key = table.label.lower().replace(" ", "")
+            key = table.key
             rows = [row_sentence(table, row) for row in table.rows]
             chunks.append(
                 Chunk(

@@ -82,8 +82,7 @@ def table_values(table: Table) -> list[TableValue]:
                 path = f"{table.caption} > {row_label} > {column}" + (f" > {item}" if item else "")
                 out.append(
                     TableValue(
-                        id=f"{table.label.lower().replace(' ', '')}.r{r + 1}c{c + 1}"
-                        + (f"p{p + 1}" if item else ""),
+                        id=f"{table.key}.r{r + 1}c{c + 1}" + (f"p{p + 1}" if item else ""),
                         table=table.label,
                         caption=table.caption,
                         row=row_label,

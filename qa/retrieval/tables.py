@@ -14,11 +14,10 @@ import numpy as np
 
 from qa.retrieval.query import QueryTerms, Vocabulary
 from qa.schema import TableValue, TableValueHit
-from qa.text import is_year, tokenize
+from qa.text import COUNT_QUESTION, is_year, tokenize
 
 EXPANSION_WEIGHT = 0.7
 _PERCENT = re.compile(r"%|\bpercent|\bshare\b|\bproportion|\bfraction\b|\bhow much of\b", re.IGNORECASE)
-_COUNT = re.compile(r"\bhow many\b|\bnumber of\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -108,7 +107,7 @@ class TableMatcher:
         content_weight = sum(self.vocab.weight(t) for t in terms.content if not is_year(t)) or 1.0
         named = {f"Table {n}" for n in re.findall(r"\btable\s+(\d+)\b", terms.text, re.IGNORECASE)}
         percent_wanted = (
-            True if _PERCENT.search(terms.text) else (False if _COUNT.search(terms.text) else None)
+            True if _PERCENT.search(terms.text) else (False if COUNT_QUESTION.search(terms.text) else None)
         )
         dense = (
             self.vectors @ np.asarray(query_vector, dtype=np.float32)
