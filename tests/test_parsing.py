@@ -192,12 +192,19 @@ def test_generic_parser_on_a_tiny_paper():
         ("no headings at all", "no Markdown headings"),
         ("---\ntitle: [unclosed\n---\n## A\n\nx", "not valid YAML"),
         ("---\ntitle: x\n## A\n", "never closed"),
-        ("## A\n\n| a | b |\n| 1 | 2 |\n", "separator"),
     ],
 )
 def test_broken_markdown_gives_a_clear_error(text, message):
     with pytest.raises(CorpusError, match=message):
         parse_document(text, source="bad.md")
+
+
+def test_pipe_lines_without_separator_stay_prose():
+    # real in Qasper papers: a paragraph line that starts with '|' is not a table
+    doc = parse_document("## A\n\n| a | b |\n| 1 | 2 |\n\nNext.\n", source="x.md")
+    assert doc.tables == []
+    texts = [p.text for p in doc.sections[0].paragraphs]
+    assert texts == ["| a | b |\n| 1 | 2 |", "Next."]
 
 
 def test_missing_corpus_names_the_path(tmp_path):

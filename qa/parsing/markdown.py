@@ -163,7 +163,13 @@ def parse_document(text: str, source: str = "<memory>") -> Document:
             while i < len(lines) and lines[i][1].lstrip().startswith("|"):
                 block.append(lines[i])
                 i += 1
-            tables.append(_parse_table(block, current(), len(tables) + 1, source))
+            if _is_table(block):
+                tables.append(_parse_table(block, current(), len(tables) + 1, source))
+            else:
+                # lines that start with '|' but are no table (no '| --- |' separator) stay prose
+                logger.debug("%s: '|' lines at character %d are not a table; kept as text", source, offset)
+                pending.extend(block)
+                flush_paragraph()
             continue
         if _LIST_ITEM.match(line):
             flush_paragraph()
@@ -208,13 +214,16 @@ def parse_document(text: str, source: str = "<memory>") -> Document:
     )
 
 
+def _is_table(block: list[tuple[int, str]]) -> bool:
+    """A pipe table needs a header line and a '| --- |' separator line under it."""
+    if len(block) < 2:
+        return False
+    separator = _table_cells(block[1][1])
+    return bool(separator) and all(_SEPARATOR_CELL.match(c.replace(" ", "")) for c in separator)
+
+
 def _parse_table(block: list[tuple[int, str]], section: _OpenSection, number: int, source: str) -> Table:
     rows = [_table_cells(line) for _, line in block]
-    if len(rows) < 2 or not all(_SEPARATOR_CELL.match(c.replace(" ", "")) for c in rows[1]):
-        line_no = block[0][0]
-        raise CorpusError(
-            f"{source}: the table at character {line_no} has no '| --- |' separator under its header."
-        )
     header, body = rows[0], rows[2:]
     width = len(header)
     body = [(r + [""] * width)[:width] for r in body]
