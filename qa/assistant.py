@@ -11,21 +11,20 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-
 from qa.answering.compose import AnswerContext, compose_answer
 from qa.answering.evidence import EvidenceBase
 from qa.answering.followup import FollowupResolver
-from qa.answering.intent import detect_intent
+from qa.answering.short import short_answer
 from qa.errors import IndexStateError, InvalidOptionError, InvalidQuestionError, QAError
 from qa.indexing.files import sha256_file
 from qa.indexing.store import build_index, check_index, identity, load_index
 from qa.parsing import load_document
+from qa.question import analyse
 from qa.retrieval import Retriever
 from qa.retrieval.dense import DenseRetriever
 from qa.retrieval.hybrid import HybridRetriever
 from qa.retrieval.lexical import BM25Retriever
-from qa.retrieval.query import analyse_question, build_vocabulary
+from qa.retrieval.query import build_vocabulary
 from qa.retrieval.tables import TableMatcher
 from qa.schema import RETRIEVER_MODES, Answer, Document
 from qa.settings import Settings
@@ -216,16 +215,19 @@ class Assistant:
                 continue
         t = lap("validate", started)
         resolved = self.followups.resolve(text, turns)
-        terms = analyse_question(resolved, self.vocab)
-        intent = detect_intent(resolved)
         t = lap("resolve", t)
         vector = self.embedder.encode_query(resolved)
         t = lap("embed", t)
-        passages = self.retriever(mode).search(resolved, max(k, COMPOSE_DEPTH), query_vector=vector)
+        question = analyse(resolved, self.vocab, vector, asked=text)
+        t = lap("analyse", t)
+        passages = self.retriever(mode).search(
+            resolved, max(k, COMPOSE_DEPTH), query_vector=question.vector, terms=question.terms
+        )
         t = lap("retrieve", t)
-        matches = self.matcher.match(terms, vector)
+        matches = self.matcher.match(question.terms, question.vector)
         t = lap("tables", t)
-        composed = compose_answer(self.context, terms, intent, passages, np.asarray(vector), matches)
+        composed = compose_answer(self.context, question, passages, matches)
+        short = short_answer(self.context, question, composed)
         t = lap("compose", t)
         table_hits = composed.table_values
         if not composed.abstained:
@@ -238,6 +240,8 @@ class Assistant:
             resolved_question=resolved,
             answer=composed.answer,
             abstained=composed.abstained,
+            short_answer=short,
+            answer_type=question.answer_type,
             citations=composed.citations,
             table_values=[] if composed.abstained else table_hits,
             passages=passages[:k],

@@ -12,7 +12,11 @@ def render_answer(answer: Answer, *, show_question: bool = True) -> str:
         lines.append(f"Q: {answer.question}")
     if answer.resolved_question != answer.question:
         lines.append(f"(Understood as: {answer.resolved_question})")
-    lines.append(("A: " if show_question else "") + answer.answer)
+    if answer.short_answer:
+        lines.append(("A: " if show_question else "") + f"**{answer.short_answer}**")
+        lines.append(answer.answer)
+    else:
+        lines.append(("A: " if show_question else "") + answer.answer)
     if answer.citations:
         lines.append("Sources:")
         for n, c in enumerate(answer.citations, 1):
@@ -31,6 +35,9 @@ def render_transcript(turns: list[Answer], title: str) -> str:
         if a.resolved_question != a.question:
             out.append(f"_Understood as: {a.resolved_question}_")
         out.append("")
+        if a.short_answer:
+            out.append(f"**{a.short_answer}**")
+            out.append("")
         out.append(a.answer)
         out.append("")
         if a.citations:

@@ -189,6 +189,18 @@ class Answer(Value):
     resolved_question: str
     answer: str
     abstained: bool
+    short_answer: str | None = Field(
+        default=None,
+        description="The span or value that answers the question ('270', '911', 'Rollo', 'Yes'), always inside "
+        "a cited quote or cell (or the result of shown arithmetic on cited cells); None when only a passage fits.",
+    )
+    answer_type: str = Field(
+        default="span",
+        description="What the question asks for: yesno, number, date, person, place, list or span.",
+    )
+    confidence: float | None = Field(
+        default=None, description="Estimated probability that the answer is right (see `qa calibrate`)."
+    )
     citations: list[Citation] = Field(default_factory=list)
     table_values: list[TableValueHit] = Field(default_factory=list)
     passages: list[Passage] = Field(default_factory=list)

@@ -79,6 +79,8 @@ def show_answer(doc: Document, turn: int, answer) -> None:
     if answer.abstained:
         st.info(escape_markdown(answer.answer), icon="🤷")
         return
+    if answer.short_answer:
+        st.markdown(f"#### **{escape_markdown(answer.short_answer)}**")
     st.markdown(answer_markdown(answer))
     for conflict in answer.conflicts:
         figures = "\n".join(

@@ -12,11 +12,11 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from qa.answering.conflicts import ConflictFinder
 from qa.answering.evidence import EvidenceBase, SentenceScore, fact_years
-from qa.answering.intent import Intent
+from qa.answering.spans import date_spans
+from qa.question import AnalysedQuestion
+from qa.question.intent import Intent
 from qa.retrieval.query import QueryTerms, Vocabulary
 from qa.retrieval.tables import TableMatcher, ValueMatch
 from qa.schema import (
@@ -46,14 +46,6 @@ NEAR_TIE_RATIO = 0.96
 PLURAL_SENTENCE_RATIO = 0.8
 LIST_SENTENCE_RATIO = 0.6
 MAX_UNKNOWN_SHARE = 0.6
-_MONTH_NAME = re.compile(
-    r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
-    r"December)\b"
-)
-_DATE = re.compile(
-    r"\b(?:19|20)\d\d\b|\b(?:January|February|March|April|May|June|July|August|September|October|"
-    r"November|December)\b"
-)
 
 
 @dataclass
@@ -67,6 +59,7 @@ class Composed:
     conflicts: list[Conflict] = field(default_factory=list)
     computations: list[Computation] = field(default_factory=list)
     related_sections: list[str] = field(default_factory=list)
+    features: dict[str, float] = field(default_factory=dict)
 
 
 class AnswerContext:
@@ -98,6 +91,7 @@ class AnswerContext:
         for i, s in enumerate(doc.sentences):
             self.section_sentences.setdefault(s.section_id, []).append(i)
         self.context_years = [set(years_in(s.section)) for s in doc.sentences]
+        self.dates = [date_spans(s.text) for s in doc.sentences]
         self.all_years = [set(years_in(s.text)) for s in doc.sentences]
 
 
@@ -133,11 +127,29 @@ def cell_citation(value: TableValue) -> Citation:
     return Citation(id=value.id, section=value.section, quote=value.value, kind="table_cell")
 
 
+def cell_text(value: str, unit: str | None) -> str:
+    """A cell as printed, with its '%' when the unit is only in the header ('55' in 'Pakistan (%)' -> '55%')."""
+    if unit == "%" and "%" not in value and re.search(r"\d", value):
+        return f"{value}%"
+    return value
+
+
+def with_unit(value: str, unit: str | None) -> str:
+    """'55%', '1,400 USD millions', 'N/A': a printed figure and its unit, each once."""
+    shown = cell_text(value, unit)
+    if unit and unit != "%" and re.search(r"\d", value) and unit.lower() not in value.lower():
+        return f"{shown} {unit}"
+    return shown
+
+
+def _with_unit(value: TableValue) -> str:
+    return with_unit(value.value, value.unit if value.number is not None else None)
+
+
 def _cell_phrase(value: TableValue) -> str:
     label = f"{value.row} — {value.column}" + (f" — {value.item}" if value.item else "")
-    unit = f" {value.unit}" if value.unit and value.unit != "%" and value.number is not None else ""
     year = f" ({value.year})" if value.year and str(value.year) not in label else ""
-    return f"{label}{year}: {value.value}{unit}"
+    return f"{label}{year}: {_with_unit(value)}"
 
 
 def _confident(match: ValueMatch) -> bool:
@@ -170,9 +182,11 @@ def _sentence_ok(ctx: AnswerContext, s: SentenceScore, terms: QueryTerms, intent
             return False
         if cited_years and not cited_years & ctx.all_years[s.index]:
             return False
-    if intent.when and not _DATE.search(ctx.doc.sentences[s.index].text):
+    if intent.when and not ctx.dates[s.index]:
         return False
-    if intent.month and not _MONTH_NAME.search(ctx.doc.sentences[s.index].text):
+    if intent.month and not any(
+        d.kind == "date" and re.search(r"[A-Za-z]", d.text) for d in ctx.dates[s.index]
+    ):
         return False
     if len(set(terms.entities)) == 1:
         # the one name the question is about must be named by the evidence (or its section)
@@ -240,25 +254,22 @@ def _abstain(passages: list[Passage], reason: str, unknown_words: list[str] | No
 
 def compose_answer(
     ctx: AnswerContext,
-    terms: QueryTerms,
-    intent: Intent,
+    question: AnalysedQuestion,
     passages: list[Passage],
-    query_vector: np.ndarray,
     matches: list[ValueMatch],
 ) -> Composed:
     """Decide the answer: table cells, a section's items, quoted sentences, or an abstention.
 
     Args:
         ctx: Precomputed document evidence.
-        terms: The (resolved) question's terms.
-        intent: What form of answer the question expects.
+        question: The analysed question (terms, intent, vector).
         passages: Retrieved passages, best first (the sentences considered come from these).
-        query_vector: The question's embedding.
         matches: Table values scored against the question, best first.
 
     Returns:
         The composed parts of the answer.
     """
+    terms, intent, query_vector = question.terms, question.intent, question.vector
     if not terms.content:
         return _abstain([], "no content words")
     unknown_years = [u for u in terms.unknown if is_year(u)]
@@ -278,7 +289,47 @@ def compose_answer(
     scored = ctx.evidence.score(terms, query_vector, candidates, prior)
     good = [s for s in scored if _sentence_ok(ctx, s, terms, intent)]
     confident = [m for m in matches if _confident(m)]
+    composed = _decide(ctx, terms, intent, passages, matches, scored, good, confident, owner)
+    composed.features = evidence_features(question, passages, scored, good, matches, confident)
+    return composed
 
+
+def evidence_features(
+    question: AnalysedQuestion,
+    passages: list[Passage],
+    scored: list[SentenceScore],
+    good: list[SentenceScore],
+    matches: list[ValueMatch],
+    confident: list[ValueMatch],
+) -> dict[str, float]:
+    """What the evidence looked like: inputs of the answerability model (see qa/answering/confidence.py)."""
+    top = scored[0] if scored else None
+    cell = matches[0] if matches else None
+    return {
+        "sentence_score": top.score if top else 0.0,
+        "sentence_coverage": top.coverage if top else 0.0,
+        "sentence_dense": top.dense if top else 0.0,
+        "passed_sentences": float(len(good)),
+        "cell_score": cell.score if cell else 0.0,
+        "confident_cells": float(len(confident)),
+        "unknown_share": question.terms.unknown_share,
+        "content_terms": float(len(question.terms.content)),
+        "passage_score": passages[0].score if passages else 0.0,
+    }
+
+
+def _decide(
+    ctx: AnswerContext,
+    terms: QueryTerms,
+    intent: Intent,
+    passages: list[Passage],
+    matches: list[ValueMatch],
+    scored: list[SentenceScore],
+    good: list[SentenceScore],
+    confident: list[ValueMatch],
+    owner: dict[int, str],
+) -> Composed:
+    """The decision between table cells, a section's items, quoted sentences and an abstention."""
     cites = _Citations()
     if intent.unit:
         table = _best_table(ctx, terms)
@@ -618,9 +669,7 @@ def _compose_table(
                 section=m.value.section,
             )
         ]
-        notes = [
-            f"{m.value.table} gives {m.value.value}{' ' + m.value.unit if m.value.unit else ''} [{cites.add(cell_citation(m.value))}]"
-        ]
+        notes = [f"{m.value.table} gives {_with_unit(m.value)} [{cites.add(cell_citation(m.value))}]"]
         for mismatch in mismatches:
             citation = sentence_citation(ctx, mismatch.sentence_index)
             n = cites.add(citation)

@@ -21,7 +21,9 @@ class DenseRetriever:
         self.chunks = chunks
         self.encode_query = encode_query
 
-    def search(self, query: str, k: int, *, query_vector: np.ndarray | None = None) -> list[Passage]:
+    def search(
+        self, query: str, k: int, *, query_vector: np.ndarray | None = None, terms=None
+    ) -> list[Passage]:
         """The ``min(k, n)`` chunks most similar to the question."""
         vector = self.encode_query(query) if query_vector is None else query_vector
         k = min(k, self.index.ntotal)

@@ -7,6 +7,7 @@ import numpy as np
 from qa.retrieval.dense import DenseRetriever
 from qa.retrieval.fusion import reciprocal_rank_fusion
 from qa.retrieval.lexical import BM25Retriever
+from qa.retrieval.query import QueryTerms
 from qa.schema import Passage
 
 
@@ -27,10 +28,12 @@ class HybridRetriever:
         self.candidates = candidates
         self.dense_weight = dense_weight
 
-    def search(self, query: str, k: int, *, query_vector: np.ndarray | None = None) -> list[Passage]:
+    def search(
+        self, query: str, k: int, *, query_vector: np.ndarray | None = None, terms: QueryTerms | None = None
+    ) -> list[Passage]:
         depth = max(k, self.candidates)
         rankings = [
-            self.lexical.search(query, depth),
+            self.lexical.search(query, depth, terms=terms),
             self.dense.search(query, depth, query_vector=query_vector),
         ]
         return reciprocal_rank_fusion(rankings, k=self.rrf_k, limit=k, weights=[1.0, self.dense_weight])

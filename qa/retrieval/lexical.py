@@ -5,7 +5,7 @@ from __future__ import annotations
 import bm25s
 import numpy as np
 
-from qa.retrieval.query import Vocabulary, analyse_question
+from qa.retrieval.query import QueryTerms, Vocabulary, analyse_question
 from qa.schema import Chunk, Passage
 from qa.text import tokenize
 
@@ -30,20 +30,29 @@ class BM25Retriever:
         self.chunks = chunks
         self.vocab = vocab
 
-    def query_tokens(self, query: str) -> list[str]:
-        terms = analyse_question(query, self.vocab)
+    def query_tokens(self, query: str, terms: QueryTerms | None = None) -> list[str]:
+        terms = terms or analyse_question(query, self.vocab)
         tokens = tokenize(query) + [self.vocab.words[w] for w in terms.corrected.values()] + terms.expansions
         return [t for t in dict.fromkeys(tokens) if t in self.bm25.vocab_dict and t != ""]
 
-    def scores(self, query: str) -> np.ndarray:
-        tokens = self.query_tokens(query)
+    def scores(self, query: str, terms: QueryTerms | None = None) -> np.ndarray:
+        tokens = self.query_tokens(query, terms)
         if not tokens:
             return np.zeros(len(self.chunks), dtype=np.float32)
         return np.asarray(self.bm25.get_scores(tokens), dtype=np.float32)
 
-    def search(self, query: str, k: int, *, query_vector: np.ndarray | None = None) -> list[Passage]:
-        """The ``min(k, n)`` best chunks by BM25; chunks scoring 0 come last in reading order."""
-        scores = self.scores(query)
+    def search(
+        self,
+        query: str,
+        k: int,
+        *,
+        query_vector: np.ndarray | None = None,
+        terms: QueryTerms | None = None,
+    ) -> list[Passage]:
+        """The ``min(k, n)`` best chunks by BM25; chunks scoring 0 come last in reading order.
+
+        ``terms`` is the question's analysis when the caller already has it (it is not redone)."""
+        scores = self.scores(query, terms)
         k = min(k, len(self.chunks))
         order = np.argsort(-scores, kind="stable")[:k]
         return [passage_of(self.chunks[i], scores[i]) for i in order]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Literal, get_args
 
 from qa.text import COUNT_QUESTION
 
@@ -116,3 +117,75 @@ def detect_intent(question: str) -> Intent:
         ordinal=_ORDINALS[m.group(1).lower()] if (m := _ORDINAL.search(question)) else None,
         missing=bool(_MISSING.search(question)),
     )
+
+
+# ---------------------------------------------------------------------------------------------------
+# Expected answer type. The patterns are English question syntax (interrogatives, auxiliaries and
+# the nouns that name a kind of answer), a closed class of words, not knowledge about any paper.
+
+AnswerType = Literal["yesno", "number", "date", "person", "place", "list", "span"]
+ANSWER_TYPES: tuple[str, ...] = get_args(AnswerType)
+
+_AUXILIARY_START = re.compile(
+    r"^\s*(?:(?:and|so|but|then|also)\s*,?\s+)?(?:is|are|was|were|do|does|did|can|could|has|have|had|will|would|"
+    r"should|shall|may|might|must|isn't|aren't|wasn't|weren't|doesn't|don't|didn't)\b",
+    re.IGNORECASE,
+)
+_CHOICE = re.compile(r"\bor\b(?!\s+not\b)", re.IGNORECASE)
+_DATE_TYPE = re.compile(
+    r"^\s*(?:since|until)?\s*when\b|\b(?:what|which|in what|in which)\s+(?:\w+\s+)?(?:year|years|date|day|month|"
+    r"decade|century|period|time)\b|\bhow long ago\b",
+    re.IGNORECASE,
+)
+_PERSON_TYPE = re.compile(
+    r"^\s*(?:who|whom|whose)\b|\b(?:which|what)\s+(?:\w+\s+)?(?:person|people|author|authors|leader|leaders|"
+    r"scholar|researcher|king|queen|president|minister|ruler|founder|writer|scientist)\b|\bby whom\b",
+    re.IGNORECASE,
+)
+_PLACE_TYPE = re.compile(
+    r"^\s*where\b|\b(?:what|which|in what|in which|from what|from which)\s+(?:\w+\s+)?(?:country|countries|city|"
+    r"cities|region|regions|place|places|province|provinces|state|states|continent|location|area|town|river)\b",
+    re.IGNORECASE,
+)
+_NUMBER_WORDS = {
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+}
+_COUNTED = re.compile(
+    r"\b(two|three|four|five|six|seven|eight|nine|ten|\d)\s+(?:main\s+|key\s+|major\s+)?\w+", re.I
+)
+
+
+def expected_count(question: str) -> int | None:
+    """'Which three theories ...' -> 3: how many items a list question asks for, if it says."""
+    match = _COUNTED.search(question)
+    if not match or re.match(r"^\s*how\b", question, re.IGNORECASE):
+        return None
+    word = match.group(1).lower()
+    return int(word) if word.isdigit() else _NUMBER_WORDS[word]
+
+
+def answer_type(question: str, intent: Intent | None = None) -> AnswerType:
+    """The kind of answer ``question`` wants: a yes/no, a number, a date, a person, a place, a list of
+    items, or a span of text. A choice question ('Is it A or B?') wants a span, not a yes/no."""
+    intent = intent or detect_intent(question)
+    if _AUXILIARY_START.match(question) and not _CHOICE.search(question):
+        return "yesno"
+    if _DATE_TYPE.search(question) or intent.when:
+        return "date"
+    if intent.numeric and not intent.listing:
+        return "number"
+    if _PERSON_TYPE.search(question):
+        return "person"
+    if _PLACE_TYPE.search(question):
+        return "place"
+    if intent.listing or expected_count(question):
+        return "list"
+    return "span"

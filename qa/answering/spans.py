@@ -1,0 +1,327 @@
+"""Short answers: the span of a cited sentence that answers the question (pure).
+
+Given one sentence and the analysed question, propose the spans of the kind the question asks for
+(numbers with their units, dates of any form, names of people, places and organisations, a
+coordinated list of items) and pick the one standing closest to the words the sentence shares with
+the question, never a span the question itself already says. ``None`` means no span of the wanted
+kind is in the sentence: then the passage is the answer.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+
+from qa.answering.evidence import fact_years
+from qa.text import STOPWORDS, find_numbers, stem
+
+_MONTHS = "|".join(m for m in list(calendar.month_name)[1:] + list(calendar.month_abbr)[1:] if m)
+_ORDINAL = r"(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|twenty-first)"
+_DATE_PATTERNS = [
+    # 15 March 2025 / March 15, 2025 / March 2025 / March
+    re.compile(rf"\b(?:\d{{1,2}}\s+)?(?:{_MONTHS})\.?(?:\s+\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s+\d{{3,4}})?\b"),
+    # the 1990s, the 1060s
+    re.compile(r"\b(?:early |mid-|mid |late )?\d{2,3}0s\b"),
+    # the 10th century, the early eleventh century
+    re.compile(
+        rf"\b(?:early |mid-|mid |late )?{_ORDINAL}[ -]century(?:\s+(?:BC|BCE|AD|CE))?\b", re.IGNORECASE
+    ),
+    # 911, 1066 AD, 44 BC: a year of any century, with its era when printed
+    re.compile(
+        r"\b\d{1,4}\s*(?:BC|BCE|AD|CE)\b|\b(?:AD|CE)\s*\d{1,4}\b|(?<![\d.,$])\b\d{3,4}\b(?![.,]\d|\s*%)"
+    ),
+]
+_YEAR_CONTEXT = re.compile(
+    r"(?:\b(?:in|since|from|until|till|by|of|year|years|around|about|circa|c\.|before|after|during|between|and|to|"
+    r"early|late|mid)\s*)$",
+    re.IGNORECASE,
+)
+_NAME_WORD = r"(?:[A-Z][\w'’.-]*|[A-Z]{2,}\d*)"
+_NAME = re.compile(
+    rf"{_NAME_WORD}(?:\s+(?:(?:of|de|da|del|della|di|du|la|le|van|von|der|den|al|bin|ibn|the|y|and)\s+)?{_NAME_WORD})*"
+)
+_PLACE_LEAD = re.compile(
+    r"\b(?:in|at|from|to|near|into|across|throughout|within|of)\s+(?:the\s+)?$", re.IGNORECASE
+)
+_ITEM = r"[^\W_][\w'’.-]*(?:\s+[^\W_][\w'’.-]*){0,5}"
+_LIST = re.compile(rf"{_ITEM}(?:\s*,\s*{_ITEM})*,?\s+(?:and|or|as well as)\s+{_ITEM}")
+_WORD = r"(?:[A-Z][\w'’.-]*|[A-Z]{2,}\d*)"
+_NAME = re.compile(
+    rf"{_NAME_WORD}(?:\s+(?:(?:of|de|da|del|della|di|du|la|le|van|von|der|den|al|bin|ibn|the|y|and)\s+)?{_NAME_WORD})*"
+)
+_PLACE_LEAD = re.compile(
+    r"\b(?:in|at|from|to|near|into|across|throughout|within|of)\s+(?:the\s+)?$", re.IGNORECASE
+)
+_LIST_ITEM = r"[^,;:()\[\]“”\"]{1,60}?"
+_LIST = re.compile(
+    rf"{_LIST_ITEM}(?:\s*,\s*{_LIST_ITEM})*,?\s+(?:and|or|as well as)\s+{_LIST_ITEM}(?=[,;:.)\]]|$)"
+)
+_WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+
+
+@dataclass(frozen=True)
+class Span:
+    """A candidate short answer: its text as printed, its offsets in the sentence, its kind and score."""
+
+    text: str
+    start: int
+    end: int
+    kind: str
+    score: float = 0.0
+
+
+def _stems(text: str) -> set[str]:
+    return {stem(w.lower()) for w in _WORD.findall(text) if w.lower() not in STOPWORDS}
+
+
+def number_spans(sentence: str) -> list[Span]:
+    """Numbers with their currency, percent sign and multiplier ('$1.9 billion', '60%', '1,400')."""
+    return [
+        Span(
+            m.text,
+            m.start + (len(sentence[m.start : m.end]) - len(sentence[m.start : m.end].lstrip())),
+            m.end,
+            "number",
+        )
+        for m in find_numbers(sentence)
+    ]
+
+
+def date_spans(sentence: str) -> list[Span]:
+    """Dates in any form: days, months, years of any century (with era), decades, centuries."""
+    found: list[Span] = []
+    for pattern in _DATE_PATTERNS:
+        for m in pattern.finditer(sentence):
+            text = m.group(0).strip()
+            if not text:
+                continue
+            if pattern is _DATE_PATTERNS[-1] and re.fullmatch(r"\d{3,4}", text):
+                # a bare 3-4 digit number is a year when it looks like one or is introduced like one
+                value = int(text)
+                before = sentence[: m.start()]
+                if not (1000 <= value <= 2100 or _YEAR_CONTEXT.search(before)):
+                    continue
+            if any(s.start <= m.start() and m.end() <= s.end for s in found):
+                continue
+            found = [s for s in found if not (m.start() <= s.start and s.end <= m.end())]
+            found.append(Span(text, m.start(), m.start() + len(text), "date"))
+    return sorted(found, key=lambda s: s.start)
+
+
+def name_spans(sentence: str) -> list[Span]:
+    """Runs of capitalised words (names of people, places, organisations), connectors allowed inside."""
+    out = []
+    for m in _NAME.finditer(sentence):
+        text = m.group(0).rstrip(".")
+        start = m.start()
+        if start == 0 or re.search(r"[.!?:]\s*[\"'“(]?$", sentence[:start]):
+            # a capitalised first word of a sentence may be an ordinary word: drop it if lower-case elsewhere
+            first = text.split()[0]
+            if first.lower() in STOPWORDS or re.search(
+                rf"\b{re.escape(first.lower())}\b", sentence[len(first) :]
+            ):
+                rest = text[len(first) :].lstrip()
+                if not rest or not rest[0].isupper():
+                    continue
+                start += len(text) - len(rest)
+                text = rest
+        text = re.sub(r"\s+(?:and|of|the|de|van|von)$", "", text)
+        if text and text.lower() not in STOPWORDS:
+            out.append(Span(text, start, start + len(text), "name"))
+    return out
+
+
+def list_spans(sentence: str) -> list[Span]:
+    """Coordinated lists 'A, B and C': items are trimmed to about the length of the list's other items
+    (a lead-in such as 'This study uses' is not part of the first item) and the last item stops at the
+    first function word after it ('Norway under their leader' -> 'Norway')."""
+    out = []
+    for m in _LIST.finditer(sentence):
+        items = list_items(m.group(0))
+        if len(items) < 2:
+            continue
+        last = items[-1].split()
+        cut = next((i for i, w in enumerate(last) if i and w.lower() in STOPWORDS), len(last))
+        items[-1] = " ".join(last[:cut])
+        width = max(len(i.split()) for i in items[1:])
+        first = items[0].split()
+        keep = first[-width:]
+        while keep and keep[0].lower() in STOPWORDS:
+            keep = keep[1:]
+        if not keep:
+            continue
+        start = m.start() + m.group(0).rfind(" ".join(keep), 0, len(m.group(0)) - len(" ".join(items[1:])))
+        start = max(start, m.start())
+        end = sentence.find(items[-1], start) + len(items[-1])
+        text = sentence[start:end]
+        if len(list_items(text)) >= 2:
+            out.append(Span(text, start, end, "list"))
+    return out
+
+
+_PHRASE_GLUE = frozenset({"of", "and", "for", "in", "the", "a", "an"})
+
+
+def phrase_spans(sentence: str) -> list[Span]:
+    """Content-word phrases: maximal runs of words that are not function words, joined across 'of',
+    'and', 'for', 'in' and articles when content words follow ('mathematical models of computation')."""
+    words = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(sentence)]
+    out: list[Span] = []
+    i = 0
+    while i < len(words):
+        if words[i][2].lower() in STOPWORDS:
+            i += 1
+            continue
+        j = i
+        while j + 1 < len(words):
+            nxt = words[j + 1]
+            gap = sentence[words[j][1] : nxt[0]]
+            if re.search(r"[,;:.()\[\]“”\"!?]", gap):
+                break
+            if nxt[2].lower() not in STOPWORDS:
+                j += 1
+                continue
+            # glue words continue the phrase only when a content word follows them
+            k = j + 1
+            while (
+                k < len(words)
+                and words[k][2].lower() in _PHRASE_GLUE
+                and not re.search(r"[,;:.()]", sentence[words[k - 1][1] : words[k][0]])
+            ):
+                k += 1
+            if (
+                k < len(words)
+                and k > j + 1
+                and words[k][2].lower() not in STOPWORDS
+                and not re.search(r"[,;:.()]", sentence[words[k - 1][1] : words[k][0]])
+            ):
+                j = k
+                continue
+            break
+        out.append(Span(sentence[words[i][0] : words[j][1]], words[i][0], words[j][1], "phrase"))
+        i = j + 1
+    return out
+
+
+def _trim_known(span: Span, sentence: str, question_stems: set[str]) -> Span | None:
+    """Drop the question's own words from the edges of a phrase ('computability theory fields' asked
+    about 'fields' -> 'computability theory')."""
+    words = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(sentence, span.start, span.end)]
+    while words and (stem(words[0][2].lower()) in question_stems or words[0][2].lower() in STOPWORDS):
+        words = words[1:]
+    while words and (stem(words[-1][2].lower()) in question_stems or words[-1][2].lower() in STOPWORDS):
+        words = words[:-1]
+    if not words:
+        return None
+    return Span(sentence[words[0][0] : words[-1][1]], words[0][0], words[-1][1], span.kind)
+
+
+def list_items(text: str) -> list[str]:
+    """The items of a coordinated list span."""
+    parts = re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|as well as)\s+", text)
+    return [p.strip() for p in parts if p.strip()]
+
+
+_FROM = re.compile(r"\bfrom\s+(?:(?!to\b)[A-Za-z]+\s+){0,4}$", re.IGNORECASE)
+_TO = re.compile(r"\bto\s+(?:(?!from\b)[A-Za-z]+\s+){0,2}$", re.IGNORECASE)
+
+
+def _change_figure(sentence: str, spans: list[Span], years: list[int]) -> Span | None:
+    """In 'between 2020 and 2021 ... increased to 370 from 270', the figure of the asked year."""
+    stated = sorted(fact_years(sentence))
+    asked = [y for y in years if y in stated]
+    if len(stated) != 2 or len(asked) != 1:
+        return None
+    before = {s: sentence[: s.start] for s in spans}
+    origin = [s for s in spans if _FROM.search(before[s])]
+    target = [s for s in spans if _TO.search(before[s])]
+    if len(origin) != 1 or len(target) != 1 or origin[0] == target[0]:
+        return None
+    return origin[0] if asked[0] == stated[0] else target[0]
+
+
+def _anchor_positions(sentence: str, question_stems: set[str]) -> list[int]:
+    return [m.start() for m in _WORD.finditer(sentence) if stem(m.group(0).lower()) in question_stems]
+
+
+def _distance(span: Span, anchors: list[int], sentence: str) -> float:
+    """Words between the span and the nearest word the sentence shares with the question."""
+    if not anchors:
+        return 10.0
+    best = None
+    for a in anchors:
+        if span.start <= a < span.end:
+            continue
+        lo, hi = (a, span.start) if a < span.start else (span.end, a)
+        words = len(_WORD.findall(sentence[lo:hi]))
+        best = words if best is None else min(best, words)
+    return float(best if best is not None else 10.0)
+
+
+def best_span(
+    sentence: str,
+    kind: str,
+    question_text: str,
+    question_stems: set[str],
+    *,
+    percent: bool | None = None,
+    count: int | None = None,
+    years: list[int] | None = None,
+) -> Span | None:
+    """The span of ``kind`` ('number', 'date', 'person', 'place', 'list') in ``sentence`` that best answers
+    the question, or None.
+
+    Args:
+        sentence: The cited sentence.
+        kind: The question's expected answer type.
+        question_text: The question (spans it already contains are not answers).
+        question_stems: Stems of the question's content words (and their synonyms).
+        percent: For numbers: True when a percentage is wanted, False when a count is, None if either.
+        count: For lists: how many items the question names, if it does.
+        years: Years the question asks about: in a change statement ('between 2020 and 2021 ... rose to
+            370 from 270') the earlier year takes the 'from' figure and the later one the 'to' figure.
+    """
+    if kind == "number":
+        spans = [s for s in number_spans(sentence) if not re.fullmatch(r"(?:1[0-9]|20)\d\d", s.text)]
+        if percent is not None:
+            typed = [s for s in spans if ("%" in s.text or "percent" in s.text.lower()) == percent]
+            spans = typed or ([] if percent else spans)
+        changed = _change_figure(sentence, spans, years or [])
+        if changed is not None:
+            return changed
+    elif kind == "date":
+        spans = date_spans(sentence)
+    elif kind in ("person", "place"):
+        spans = name_spans(sentence)
+    elif kind == "list":
+        spans = list_spans(sentence)
+        if count:
+            exact = [s for s in spans if len(list_items(s.text)) == count]
+            spans = exact or spans
+    elif kind == "span":
+        spans = [t for s in phrase_spans(sentence) if (t := _trim_known(s, sentence, question_stems))]
+    else:
+        return None
+    asked = question_text.lower()
+    spans = [
+        s
+        for s in spans
+        if s.text.lower() not in asked and not (_stems(s.text) and _stems(s.text) <= question_stems)
+    ]
+    if not spans:
+        return None
+    anchors = _anchor_positions(sentence, question_stems)
+    scored = []
+    for s in spans:
+        score = -_distance(s, anchors, sentence)
+        if kind == "place" and _PLACE_LEAD.search(sentence[: s.start]):
+            score += 2.0
+        if kind == "person" and _PLACE_LEAD.search(sentence[: s.start]):
+            score -= 1.0
+        if kind in ("person", "place"):
+            # a name that repeats a question word is about the question, not its answer
+            score -= 2.0 * len(_stems(s.text) & question_stems)
+        scored.append(Span(s.text, s.start, s.end, s.kind, score))
+    scored.sort(key=lambda s: (-s.score, s.start))
+    return scored[0]

@@ -1,0 +1,54 @@
+"""Question understanding, done once per ask.
+
+:func:`analyse` turns the (resolved) question text into an :class:`AnalysedQuestion`: its terms
+against the paper's vocabulary, the form of answer it wants (intent and expected answer type), the
+number of items a list question names, and its embedding. Retrieval and answering read this object;
+nothing downstream parses the question string again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from qa.question.intent import ANSWER_TYPES, AnswerType, Intent, answer_type, detect_intent, expected_count
+from qa.retrieval.query import QueryTerms, Vocabulary, analyse_question
+
+__all__ = ["ANSWER_TYPES", "AnalysedQuestion", "AnswerType", "Intent", "analyse"]
+
+
+@dataclass(frozen=True)
+class AnalysedQuestion:
+    """Everything known about one question before any evidence is looked at."""
+
+    text: str  # the question as understood (a follow-up rewritten with the earlier turn)
+    asked: str  # the cleaned question as typed
+    terms: QueryTerms
+    intent: Intent
+    answer_type: AnswerType
+    expected_count: int | None
+    vector: np.ndarray
+
+    @property
+    def negated(self) -> bool:
+        """The question itself says 'not'/'no'/'never' (a yes/no answer must then be read the other way)."""
+        return any(w in NEGATIONS for w in self.text.lower().replace("n't", " not").split())
+
+
+# English negation words (closed class): used to read yes/no questions against their evidence.
+NEGATIONS = frozenset({"not", "no", "never", "neither", "nor", "none", "without", "cannot"})
+
+
+def analyse(text: str, vocab: Vocabulary, vector: np.ndarray, asked: str | None = None) -> AnalysedQuestion:
+    """Analyse ``text`` once: terms, intent, answer type, expected item count and the given vector."""
+    intent = detect_intent(text)
+    return AnalysedQuestion(
+        text=text,
+        asked=asked if asked is not None else text,
+        terms=analyse_question(text, vocab),
+        intent=intent,
+        answer_type=answer_type(text, intent),
+        expected_count=expected_count(text),
+        vector=np.asarray(vector, dtype=np.float32),
+    )

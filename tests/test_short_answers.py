@@ -1,0 +1,172 @@
+"""Short answers: expected answer types, span extraction (pure), and the short answer of real answers."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from qa.answering.compose import with_unit
+from qa.answering.short import yes_or_no
+from qa.answering.spans import best_span, date_spans, list_items, list_spans, name_spans
+from qa.evaluation.gold import load_gold
+from qa.question import analyse
+from qa.question.intent import answer_type, expected_count
+from qa.retrieval.query import Vocabulary
+from qa.text import find_numbers, tokenize
+from tests.conftest import GOLD
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Do they use BERT?", "yesno"),
+        ("Is the corpus public?", "yesno"),
+        ("Is the model trained on news or tweets?", "span"),
+        ("When was the Duchy of Normandy founded?", "date"),
+        ("In what year did the treaty end?", "date"),
+        ("Who was the Norse leader?", "person"),
+        ("In what country is Normandy located?", "place"),
+        ("How many security incidents were there in 2020?", "number"),
+        ("What percentage of respondents agree?", "number"),
+        ("Which three theories does the paper use?", "list"),
+        ("What is the main contribution?", "span"),
+    ],
+)
+def test_answer_type(question, kind):
+    assert answer_type(question) == kind
+
+
+def test_expected_count():
+    assert expected_count("Which three theories does the paper use?") == 3
+    assert expected_count("Name 2 datasets they evaluate on") == 2
+    assert expected_count("How many theories are there?") is None
+    assert expected_count("What is the main contribution?") is None
+
+
+@pytest.mark.parametrize(
+    ("sentence", "date"),
+    [
+        ("The duchy was founded in 911 by treaty.", "911"),
+        ("The battle took place in 1066 AD near the coast.", "1066 AD"),
+        ("Growth was fastest in the 1990s overall.", "1990s"),
+        ("It spread during the 10th century across the region.", "10th century"),
+        ("The report appeared on March 15, 2025 in print.", "March 15, 2025"),
+        ("The Taliban returned to power in August 2021.", "August 2021"),
+    ],
+)
+def test_dates_of_any_form(sentence, date):
+    assert date in [s.text for s in date_spans(sentence)]
+
+
+def test_a_plain_count_is_not_a_date():
+    assert [s.text for s in date_spans("They trained 300 models on 12 tasks.")] == []
+
+
+def _span(sentence: str, kind: str, question: str, **kw):
+    span = best_span(sentence, kind, question, set(tokenize(question)), **kw)
+    return span.text if span else None
+
+
+def test_person_place_and_list_spans():
+    assert (
+        _span(
+            "The Norse, led by their leader Rollo, agreed to swear fealty to King Charles III.",
+            "person",
+            "Who was the Norse leader?",
+        )
+        == "Rollo"
+    )
+    assert (
+        _span(
+            "The Normans gave their name to Normandy, a region in France.",
+            "place",
+            "In what country is Normandy located?",
+        )
+        == "France"
+    )
+    sentence = "They came from Denmark, Iceland and Norway under their leader."
+    assert _span(sentence, "list", "Which three countries did they come from?", count=3) == (
+        "Denmark, Iceland and Norway"
+    )
+    assert list_items("Denmark, Iceland and Norway") == ["Denmark", "Iceland", "Norway"]
+    assert [s.text for s in list_spans("This study uses realism, liberalism and constructivism here.")] == [
+        "realism, liberalism and constructivism"
+    ]
+
+
+def test_a_name_the_question_already_says_is_not_the_answer():
+    names = [s.text for s in name_spans("Rollo met King Charles in Normandy.")]
+    assert "Rollo" in names
+    assert _span("Rollo met King Charles in Normandy.", "person", "Whom did Rollo meet?") == "King Charles"
+
+
+def test_numbers_pick_the_asked_year_of_a_change_statement():
+    sentence = "Incidents soared between 2020 and 2021 when numbers increased to 370 from 270 (SATP, 2023)."
+    assert _span(sentence, "number", "How many incidents in 2020?", years=[2020]) == "270"
+    assert _span(sentence, "number", "How many incidents in 2021?", years=[2021]) == "370"
+
+
+def test_numbers_respect_percent_or_count():
+    sentence = "Of 1,200 people asked, 60% agreed."
+    assert _span(sentence, "number", "What percentage agreed?", percent=True) == "60%"
+    assert _span(sentence, "number", "How many people were asked?", percent=False) == "1,200"
+
+
+def test_units_are_printed_once():
+    assert with_unit("55", "%") == "55%"
+    assert with_unit("55%", "%") == "55%"
+    assert with_unit("1,400", "USD millions") == "1,400 USD millions"
+    assert with_unit("N/A", None) == "N/A"
+
+
+def _question(text: str):
+    vocab = Vocabulary(stems=set(tokenize(text)), words={}, idf={})
+    return analyse(text, vocab, np.zeros(4, dtype=np.float32))
+
+
+def test_yes_or_no_reads_negation_on_both_sides():
+    assert yes_or_no("We use BERT as the encoder.", _question("Do they use BERT?")) == "Yes"
+    assert yes_or_no("We do not use BERT.", _question("Do they use BERT?")) == "No"
+    assert yes_or_no("We do not use BERT.", _question("Don't they use BERT?")) == "Yes"
+
+
+# --- the short answers of real answers on the paper (model) -------------------------------------
+
+
+@pytest.mark.model
+def test_short_answers_on_the_paper(assistant):
+    assert assistant.ask("How many security incidents were there in 2020?").short_answer == "270"
+    percent = assistant.ask("What percentage of Pakistanis view relations negatively?")
+    assert percent.short_answer is not None and "%" in percent.short_answer
+    assert "55%" in percent.answer  # the cell keeps its unit from the header
+    conflict = assistant.ask("How much investment does CPEC involve?")
+    assert "65" in conflict.short_answer and "62" in conflict.short_answer
+    assert assistant.ask("When did the Taliban return to power?").short_answer == "August 2021"
+    assert assistant.ask("What is Pakistan's GDP?").short_answer is None
+
+
+@pytest.mark.model
+def test_every_short_answer_is_inside_what_the_answer_cites(assistant):
+    checked = 0
+    for q in load_gold(GOLD):
+        answer = assistant.ask(q.question, history=q.history)
+        if answer.short_answer is None or answer.short_answer in ("Yes", "No"):
+            continue
+        checked += 1
+        cited = " ".join(c.quote for c in answer.citations)
+        if answer.computations:
+            continue  # a computed result; the expression is shown in the answer
+        for number in find_numbers(answer.short_answer):
+            assert any(abs(m.base - number.base) < 1e-9 for m in find_numbers(cited)), (
+                q.id,
+                answer.short_answer,
+            )
+        words = [w for w in re.findall(r"[A-Za-z]{3,}", answer.short_answer) if w not in ("USD", "or")]
+        if not answer.conflicts:
+            assert all(
+                w.lower() in (cited + " " + " ".join(v.unit or "" for v in answer.table_values)).lower()
+                for w in words
+            ), (q.id, answer.short_answer)
+    assert checked >= 50
