@@ -11,10 +11,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from qa.answering.compose import AnswerContext, compose_answer
+from qa.answering.arbiter import compose_answer
+from qa.answering.context import AnswerContext
 from qa.answering.evidence import EvidenceBase
 from qa.answering.followup import FollowupResolver
-from qa.answering.short import short_answer
 from qa.errors import IndexStateError, InvalidOptionError, InvalidQuestionError, QAError
 from qa.indexing.files import sha256_file
 from qa.indexing.store import build_index, check_index, identity, load_index
@@ -227,7 +227,6 @@ class Assistant:
         matches = self.matcher.match(question.terms, question.vector)
         t = lap("tables", t)
         composed = compose_answer(self.context, question, passages, matches)
-        short = short_answer(self.context, question, composed)
         t = lap("compose", t)
         table_hits = composed.table_values
         if not composed.abstained:
@@ -240,7 +239,7 @@ class Assistant:
             resolved_question=resolved,
             answer=composed.answer,
             abstained=composed.abstained,
-            short_answer=short,
+            short_answer=composed.short_answer,
             answer_type=question.answer_type,
             citations=composed.citations,
             table_values=[] if composed.abstained else table_hits,

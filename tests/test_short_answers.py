@@ -7,9 +7,9 @@ import re
 import numpy as np
 import pytest
 
-from qa.answering.compose import with_unit
-from qa.answering.short import yes_or_no
+from qa.answering.context import with_unit
 from qa.answering.spans import best_span, date_spans, list_items, list_spans, name_spans
+from qa.answering.strategies.yesno import yes_or_no
 from qa.evaluation.gold import load_gold
 from qa.question import analyse
 from qa.question.intent import answer_type, expected_count

@@ -1,0 +1,158 @@
+"""Candidates and the evidence they are proposed from (pure given arrays).
+
+:func:`gather` collects, once per question, what every strategy reads: the retrieved sentences
+scored against the question, those that pass the checks for this kind of question, and the table
+values confident enough to answer with. Each strategy turns that :class:`Evidence` into
+:class:`Candidate` answers; the arbiter picks one."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+from qa.answering.context import AnswerContext
+from qa.answering.evidence import SentenceScore, fact_years
+from qa.question import AnalysedQuestion
+from qa.retrieval.tables import ValueMatch
+from qa.schema import Citation, Computation, Conflict, Passage, TableValueHit
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Candidate:
+    """One proposed answer: what it says and cites, which strategy proposed it, and how strong it is."""
+
+    strategy: str
+    answer: str
+    abstained: bool = False
+    citations: list[Citation] = field(default_factory=list)
+    table_values: list[TableValueHit] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    computations: list[Computation] = field(default_factory=list)
+    related_sections: list[str] = field(default_factory=list)
+    short_answer: str | None = None
+    score: float = 0.0
+    features: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Evidence:
+    """What the strategies read, gathered once per question."""
+
+    ctx: AnswerContext
+    question: AnalysedQuestion
+    passages: list[Passage]
+    matches: list[ValueMatch]
+    scored: list[SentenceScore]
+    good: list[SentenceScore]
+    confident: list[ValueMatch]
+    owner: dict[int, str]
+
+    @property
+    def best_sentence(self) -> SentenceScore | None:
+        return self.good[0] if self.good else None
+
+    @property
+    def best_cell(self) -> ValueMatch | None:
+        return self.confident[0] if self.confident else None
+
+
+RANK_DECAY = 0.5  # prior of a sentence in the passage at rank r: 1 / (1 + RANK_DECAY * r)
+
+
+def gather(
+    ctx: AnswerContext, question: AnalysedQuestion, passages: list[Passage], matches: list[ValueMatch]
+) -> Evidence:
+    """Score the sentences of the retrieved passages and keep what can answer ``question``."""
+    candidates: list[int] = []
+    prior: dict[int, float] = {}
+    owner: dict[int, str] = {}
+    for rank, passage in enumerate(passages):
+        for i in ctx.chunk_sentences.get(passage.id, []):
+            if i not in prior:
+                candidates.append(i)
+                prior[i] = 1.0 / (1.0 + RANK_DECAY * rank)
+                owner[i] = passage.id
+    terms = question.terms
+    scored = ctx.evidence.score(terms, question.vector, candidates, prior) if terms.content else []
+    good = [s for s in scored if sentence_ok(ctx, s, question)]
+    confident = [m for m in matches if cell_ok(ctx, m)]
+    return Evidence(ctx, question, passages, matches, scored, good, confident, owner)
+
+
+def cell_ok(ctx: AnswerContext, match: ValueMatch) -> bool:
+    """A table value named clearly enough (each naming field, the year, the overall score) to answer with."""
+    fields_ok = all(
+        f is None or f >= ctx.settings.min_field_score for f in (match.row, match.column, match.item)
+    )
+    any_field = any(
+        f is not None and f >= ctx.settings.min_field_score for f in (match.row, match.column, match.item)
+    )
+    return (
+        fields_ok
+        and (any_field or match.named_table)
+        and match.year_ok is not False
+        and match.score >= ctx.settings.min_cell_score
+    )
+
+
+def sentence_ok(ctx: AnswerContext, s: SentenceScore, question: AnalysedQuestion) -> bool:
+    """A sentence close enough to the question, naming its year, date, entity or number when asked."""
+    terms, intent = question.terms, question.intent
+    s_min_cov = ctx.settings.min_sentence_coverage
+    if s.score < ctx.settings.min_sentence_score or s.coverage < s_min_cov - ctx.settings.coverage_slack:
+        return False
+    if s.coverage < ctx.settings.min_sentence_coverage and s.score < ctx.settings.strong_sentence_score:
+        return False
+    if terms.years:
+        # a year the question states as a fact must be a year the sentence (or its section) is about;
+        # a year the question gives as a citation ("Haider (2022)") must appear in the sentence at all
+        asked = fact_years(terms.text) & set(terms.years)
+        cited_years = set(terms.years) - asked
+        stated = ctx.evidence.years[s.index] | ctx.context_years[s.index]
+        if asked and not asked & stated:
+            return False
+        if cited_years and not cited_years & ctx.all_years[s.index]:
+            return False
+    if intent.when and not ctx.dates[s.index]:
+        return False
+    if intent.month and not any(
+        d.kind == "date" and re.search(r"[A-Za-z]", d.text) for d in ctx.dates[s.index]
+    ):
+        return False
+    if len(set(terms.entities)) == 1:
+        # the one name the question is about must be named by the evidence (or its section)
+        entity = terms.entities[0]
+        names = {entity} | {
+            t
+            for t, src in terms.expansion_source.items()
+            if terms.content[src] == entity and terms.expansion_weight.get(t, 0) >= 1.0
+        }
+        if not names & (ctx.evidence.terms[s.index] | ctx.evidence.title_terms[s.index]):
+            return False
+    if intent.numeric and not intent.listing:
+        numbers = ctx.evidence.numbers[s.index]
+        if intent.count:
+            numbers = [m for m in numbers if not m.percent]
+        if not numbers:
+            return False
+    return True
+
+
+def evidence_features(ev: Evidence) -> dict[str, float]:
+    """What the evidence looked like, for the answerability model and for inspection."""
+    top = ev.scored[0] if ev.scored else None
+    cell = ev.matches[0] if ev.matches else None
+    return {
+        "sentence_score": top.score if top else 0.0,
+        "sentence_coverage": top.coverage if top else 0.0,
+        "sentence_dense": top.dense if top else 0.0,
+        "passed_sentences": float(len(ev.good)),
+        "cell_score": cell.score if cell else 0.0,
+        "confident_cells": float(len(ev.confident)),
+        "unknown_share": ev.question.terms.unknown_share,
+        "content_terms": float(len(ev.question.terms.content)),
+        "passage_score": ev.passages[0].score if ev.passages else 0.0,
+    }

@@ -1,0 +1,107 @@
+"""What every answer strategy shares: the document's precomputed evidence (:class:`AnswerContext`),
+citation numbering, and how cells and sentences are cited and printed (pure)."""
+
+from __future__ import annotations
+
+import re
+
+from qa.answering.conflicts import ConflictFinder
+from qa.answering.evidence import EvidenceBase
+from qa.answering.spans import date_spans
+from qa.retrieval.query import Vocabulary
+from qa.retrieval.tables import TableMatcher
+from qa.schema import Citation, Document, Section, TableValue
+from qa.settings import AnswerSettings
+from qa.text import tokenize, years_in
+
+
+class AnswerContext:
+    """Everything composition needs, computed once per loaded assistant."""
+
+    def __init__(
+        self,
+        doc: Document,
+        evidence: EvidenceBase,
+        matcher: TableMatcher,
+        vocab: Vocabulary,
+        chunk_sentences: dict[str, list[int]],
+        settings: AnswerSettings,
+    ) -> None:
+        self.doc = doc
+        self.evidence = evidence
+        self.matcher = matcher
+        self.vocab = vocab
+        self.chunk_sentences = chunk_sentences
+        self.settings = settings
+        self.conflicts = ConflictFinder(doc.table_values, evidence, vocab)
+        self.sections = {s.id: s for s in doc.sections}
+        self.children: dict[str, list[Section]] = {}
+        for s in doc.sections:
+            if s.parent_id:
+                self.children.setdefault(s.parent_id, []).append(s)
+        self.section_terms = {s.id: set(tokenize(s.title)) for s in doc.sections}
+        self.section_sentences: dict[str, list[int]] = {}
+        for i, s in enumerate(doc.sentences):
+            self.section_sentences.setdefault(s.section_id, []).append(i)
+        self.context_years = [set(years_in(s.section)) for s in doc.sentences]
+        self.dates = [date_spans(s.text) for s in doc.sentences]
+        self.all_years = [set(years_in(s.text)) for s in doc.sentences]
+
+
+class Citations:
+    """Numbers citations in order of first use."""
+
+    def __init__(self) -> None:
+        self.items: list[Citation] = []
+
+    def add(self, citation: Citation) -> int:
+        for n, existing in enumerate(self.items, 1):
+            if existing.id == citation.id:
+                return n
+        self.items.append(citation)
+        return len(self.items)
+
+
+def sentence_citation(ctx: AnswerContext, index: int, passage_id: str | None = None) -> Citation:
+    s = ctx.doc.sentences[index]
+    kind = "metadata" if s.section_id.endswith("front-matter") else "sentence"
+    return Citation(
+        id=s.id,
+        section=s.section,
+        quote=s.text,
+        kind=kind,
+        start=None if kind == "metadata" else s.start,
+        end=None if kind == "metadata" else s.end,
+        passage_id=passage_id,
+    )
+
+
+def cell_citation(value: TableValue) -> Citation:
+    return Citation(id=value.id, section=value.section, quote=value.value, kind="table_cell")
+
+
+def cell_text(value: str, unit: str | None) -> str:
+    """A cell as printed, with its '%' when the unit is only in the header ('55' in 'Pakistan (%)' -> '55%')."""
+    if unit == "%" and "%" not in value and re.search(r"\d", value):
+        return f"{value}%"
+    return value
+
+
+def with_unit(value: str, unit: str | None) -> str:
+    """'55%', '1,400 USD millions', 'N/A': a printed figure and its unit, each once."""
+    shown = cell_text(value, unit)
+    if unit and unit != "%" and re.search(r"\d", value) and unit.lower() not in value.lower():
+        return f"{shown} {unit}"
+    return shown
+
+
+def value_with_unit(value: TableValue) -> str:
+    """A table value and its unit, each once."""
+    return with_unit(value.value, value.unit if value.number is not None else None)
+
+
+def cell_phrase(value: TableValue) -> str:
+    """'Row — Column (year): value unit'."""
+    label = f"{value.row} — {value.column}" + (f" — {value.item}" if value.item else "")
+    year = f" ({value.year})" if value.year and str(value.year) not in label else ""
+    return f"{label}{year}: {value_with_unit(value)}"

@@ -1,0 +1,111 @@
+"""Arithmetic on cells: a difference, sum, ratio, share of a total or comparison is computed in code
+from the cells the question names and shown with each operand cited."""
+
+from __future__ import annotations
+
+import re
+
+from qa.answering.candidate import Candidate, Evidence
+from qa.answering.context import AnswerContext, Citations, cell_citation
+from qa.answering.strategies.cells import compose_cells, use_table
+from qa.question.intent import Intent
+from qa.retrieval.tables import ValueMatch
+from qa.schema import Computation, TableValue
+from qa.text import format_number
+
+
+def arithmetic_cells(
+    ctx: AnswerContext, top: ValueMatch, candidates: list[ValueMatch], intent: Intent
+) -> list[ValueMatch]:
+    """The cells a comparison or sum is about: the best one and its best siblings in the same row or
+    column; for 'share of the total', the best part and the table's total."""
+    siblings = [
+        m
+        for m in candidates
+        if m is not top
+        and m.value.table == top.value.table
+        and m.value.number is not None
+        and (m.value.row == top.value.row or m.value.column == top.value.column)
+    ]
+    if intent.share_of_total:
+        total = [m for m in siblings if re.search(r"\btotal\b", f"{m.value.column} {m.value.row}", re.I)]
+        if re.search(r"\btotal\b", f"{top.value.column} {top.value.row}", re.I):
+            parts = [m for m in siblings if m.score >= top.score - ctx.settings.share_part_slack]
+            return [parts[0], top] if parts else [top]
+        return [top, total[0]] if total else [top]
+
+    def names_it(m: ValueMatch) -> bool:
+        # the question must name what tells this cell apart from the best one
+        if m.value.row == top.value.row and m.value.column == top.value.column:
+            return m.item is not None and m.item >= ctx.settings.min_field_score
+        if m.value.row == top.value.row:
+            return m.column is not None and m.column >= ctx.settings.min_field_score
+        return m.row is not None and m.row >= ctx.settings.min_field_score
+
+    named = [m for m in siblings if m.score >= top.score - ctx.settings.operand_slack and names_it(m)]
+    if intent.total:
+        return [top, *named[:5]]
+    return [top, *named[:1]]
+
+
+def compute(intent: Intent, cells: list[TableValue], cites: Citations) -> list[Computation]:
+    """Difference, sum, share of total, ratio or comparison of the first numeric cells, shown step by step."""
+    numeric = [c for c in cells if c.number is not None]
+    if not intent.arithmetic or len(numeric) < 2:
+        return []
+    a, b = numeric[0], numeric[1]
+    ids = [a.id, b.id]
+    na, nb = cites.add(cell_citation(a)), cites.add(cell_citation(b))
+    unit = f" {a.unit}" if a.unit and a.unit == b.unit else ""
+    if intent.share_of_total and b.number:
+        result = a.number / b.number * 100
+        expr = f"Share: {a.value} [{na}] ÷ {b.value} [{nb}] × 100 = {format_number(round(result, 2))}%"
+        return [Computation(operation="ratio", operands=ids, expression=expr, result=result)]
+    if intent.difference:
+        big, small = (a, b) if a.number >= b.number else (b, a)
+        result = big.number - small.number
+        expr = (
+            f"Difference: {big.value} [{cites.add(cell_citation(big))}] − {small.value} "
+            f"[{cites.add(cell_citation(small))}] = {format_number(result)}{unit}"
+        )
+        return [
+            Computation(operation="difference", operands=[big.id, small.id], expression=expr, result=result)
+        ]
+    if intent.total:
+        result = sum(c.number for c in numeric)
+        parts = " + ".join(f"{c.value} [{cites.add(cell_citation(c))}]" for c in numeric)
+        return [
+            Computation(
+                operation="sum",
+                operands=[c.id for c in numeric],
+                expression=f"Total: {parts} = {format_number(result)}{unit}",
+                result=result,
+            )
+        ]
+    if intent.ratio and b.number:
+        result = a.number / b.number
+        expr = f"Ratio: {a.value} [{na}] ÷ {b.value} [{nb}] = {format_number(round(result, 3))}"
+        return [Computation(operation="ratio", operands=ids, expression=expr, result=result)]
+    larger, smaller = (a, b) if a.number >= b.number else (b, a)
+    label = lambda c: c.item or (c.row if c.row != a.row or c.row != b.row else c.column)  # noqa: E731
+    expr = (
+        f"Comparison: {label(larger)} ({larger.value}) is larger than {label(smaller)} ({smaller.value}); "
+        f"difference {format_number(larger.number - smaller.number)}{unit}"
+    )
+    return [
+        Computation(
+            operation="compare",
+            operands=[larger.id, smaller.id],
+            expression=expr,
+            result=larger.number - smaller.number,
+        )
+    ]
+
+
+def propose(ev: Evidence) -> list[Candidate]:
+    """The arithmetic the question asks for, on the best cell and the siblings it names."""
+    intent = ev.question.intent
+    if not intent.arithmetic or not use_table(ev):
+        return []
+    chosen = arithmetic_cells(ev.ctx, ev.confident[0], ev.matches or ev.confident, intent)
+    return [compose_cells(ev, chosen, "arithmetic", lambda cells, cites: compute(intent, cells, cites))]

@@ -1,0 +1,58 @@
+"""Short span: the value or span of the chosen answer that answers the question (pure).
+
+- arithmetic on cells: the computed result (the expression is shown in the answer);
+- one table cell: the cell as printed with its unit; when the paper contradicts it, every figure;
+- quoted sentences: the span of the wanted kind (number, date, person, place, list, phrase) closest
+  to the question's words in the first cited sentence that has one (see :mod:`qa.answering.spans`).
+
+None when only a passage fits (several cells, a section's items, no span of the wanted kind).
+"""
+
+from __future__ import annotations
+
+import re
+
+from qa.answering.candidate import Candidate, Evidence
+from qa.answering.context import with_unit
+from qa.answering.spans import best_span
+from qa.text import format_number
+
+_PERCENT = re.compile(r"%|\bpercent|\bshare\b|\bproportion", re.IGNORECASE)
+
+
+def propose(ev: Evidence, chosen: Candidate) -> list[str]:
+    """Short answers for ``chosen``, best first (empty when only the passage fits)."""
+    if chosen.abstained or not chosen.citations:
+        return []
+    if chosen.computations:
+        return [format_number(chosen.computations[0].result)]
+    first = chosen.citations[0]
+    if first.kind == "table_cell":
+        cited = {c.id for c in chosen.citations if c.kind == "table_cell"}
+        hits = [h for h in chosen.table_values if h.id in cited]
+        if len(hits) != 1:
+            return []
+        if chosen.conflicts:
+            # never hide a contradiction behind one bold figure: give each figure the paper prints
+            figures = [with_unit(v.value, v.unit) for v in chosen.conflicts[0].values]
+            return [" or ".join(dict.fromkeys(figures)) + " (the paper gives different figures)"]
+        return [with_unit(hits[0].value, hits[0].unit)]
+    question = ev.question
+    stems = set(question.terms.content) | set(question.terms.expansions)
+    percent = True if _PERCENT.search(question.text) else (False if question.intent.count else None)
+    out = []
+    for citation in chosen.citations:
+        if citation.kind != "sentence":
+            continue
+        span = best_span(
+            citation.quote,
+            question.answer_type,
+            question.text,
+            stems,
+            percent=percent,
+            count=question.expected_count,
+            years=question.terms.years,
+        )
+        if span is not None:
+            out.append(span.text)
+    return out
