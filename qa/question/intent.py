@@ -68,7 +68,7 @@ _WHO = re.compile(
 )
 _PLURAL = re.compile(r"\b[a-z]{3,}(?:ies|[^su'\s]s)\b")
 _UNIT = re.compile(
-    r"\b(?:what|which|in what|in which) (?:unit|units|currency)\b|\bmeasured in\b|\bunits? (?:of|are|is)\b",
+    r"\b(?:what|which|in what|in which) (?:unit|units|currency)\b|\bmeasured in\b|(?<!many )\bunits? (?:of|are|is)\b",
     re.IGNORECASE,
 )
 _WHEN = re.compile(r"^\s*when\b|\b(?:what|which) (?:date|year|day|month)\b|\bin which year\b", re.IGNORECASE)

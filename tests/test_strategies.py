@@ -1,0 +1,190 @@
+"""Each answer strategy on a tiny document with fixed vectors (no model, no paper), and the arbiter's rule.
+
+The vectors are a hashed bag of words: texts sharing words point the same way, which is all the
+dense part of the scoring needs here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import numpy as np
+import pytest
+
+from qa.answering.arbiter import PRECEDENCE, choose, compose_answer
+from qa.answering.candidate import Candidate, gather
+from qa.answering.context import AnswerContext
+from qa.answering.evidence import EvidenceBase
+from qa.answering.strategies import abstain, arithmetic, listing, sentences, span, table, unit, yesno
+from qa.indexing.chunking import chunk_document
+from qa.indexing.store import describe_value
+from qa.parsing import parse_document
+from qa.question import analyse
+from qa.retrieval.query import build_vocabulary
+from qa.retrieval.tables import TableMatcher
+from qa.schema import Passage
+from qa.settings import AnswerSettings, ChunkingSettings
+from qa.text import tokenize
+from tests.conftest import DATA
+
+DIM = 64
+
+
+def fixed_vector(text: str) -> np.ndarray:
+    """A deterministic unit vector per text: the normalised sum of one fixed vector per word stem."""
+    total = np.zeros(DIM, dtype=np.float32)
+    for token in tokenize(text):
+        seed = int(hashlib.sha256(token.encode()).hexdigest()[:8], 16)
+        total += np.random.default_rng(seed).standard_normal(DIM).astype(np.float32)
+    norm = float(np.linalg.norm(total))
+    return total / norm if norm else total
+
+
+class Tiny:
+    """The mini paper, its evidence and a retriever that ranks chunks by shared words."""
+
+    def __init__(self) -> None:
+        self.doc = parse_document((DATA / "mini.md").read_text(encoding="utf-8"), source="mini.md")
+        self.vocab = build_vocabulary(self.doc, None)
+        self.chunks = chunk_document(self.doc, ChunkingSettings())
+        sentence_vectors = np.stack([fixed_vector(s.text) for s in self.doc.sentences])
+        value_vectors = np.stack([fixed_vector(describe_value(v)) for v in self.doc.table_values])
+        positions = {s.id: i for i, s in enumerate(self.doc.sentences)}
+        chunk_sentences = {c.id: [positions[s] for s in c.sentence_ids] for c in self.chunks}
+        self.matcher = TableMatcher(self.doc.table_values, value_vectors, self.vocab)
+        evidence = EvidenceBase(self.doc, sentence_vectors, self.vocab)
+        self.ctx = AnswerContext(
+            self.doc, evidence, self.matcher, self.vocab, chunk_sentences, AnswerSettings()
+        )
+
+    def evidence(self, text: str):
+        question = analyse(text, self.vocab, fixed_vector(text))
+        words = set(tokenize(text))
+        ranked = sorted(self.chunks, key=lambda c: -len(words & set(tokenize(f"{c.section} {c.text}"))))
+        passages = [
+            Passage(
+                id=c.id,
+                section=c.section,
+                text=c.text,
+                score=1.0 / (n + 1),
+                kind=c.kind,
+                start=c.start,
+                end=c.end,
+            )
+            for n, c in enumerate(ranked)
+        ]
+        matches = self.matcher.match(question.terms, question.vector)
+        return gather(self.ctx, question, passages, matches)
+
+
+@pytest.fixture(scope="module")
+def tiny() -> Tiny:
+    return Tiny()
+
+
+def quotes(candidate: Candidate) -> list[str]:
+    return [c.quote for c in candidate.citations]
+
+
+def test_abstain_is_decisive_for_words_the_paper_never_uses(tiny):
+    [candidate] = abstain.propose(tiny.evidence("What does the Gadget Bureau say about Zanzibar?"))
+    assert candidate.strategy == "abstain:unknown-words" and candidate.abstained
+    assert "Zanzibar" in candidate.answer and candidate.citations == []
+
+
+def test_abstain_otherwise_offers_only_a_fallback(tiny):
+    [candidate] = abstain.propose(tiny.evidence("Why did widget production fall in 2021?"))
+    assert candidate.strategy == "abstain" and candidate.related_sections
+
+
+def test_unit_names_each_column_unit(tiny):
+    [candidate] = unit.propose(tiny.evidence("In what unit is widget output measured?"))
+    assert "Output: number of widgets" in candidate.answer
+    assert unit.propose(tiny.evidence("How many widgets does the North Plant make?")) == []
+    assert unit.propose(tiny.evidence("How many units of widgets were produced in 2020?")) == []
+
+
+def test_listing_quotes_the_section_items(tiny):
+    [candidate] = listing.propose(tiny.evidence("What are the recommendations?"))
+    assert quotes(candidate) == ["Build more widgets.", "Count them twice."]
+    [second] = listing.propose(tiny.evidence("What is the second recommendation?"))
+    assert quotes(second) == ["Count them twice."]
+
+
+def test_table_cell_is_cited_by_row_and_column(tiny):
+    candidates = table.propose(tiny.evidence("What is the output of the North Plant?"))
+    cells = [c for c in candidates if c.strategy == "table:cells"]
+    assert cells and quotes(cells[0]) == ["1,200"]
+    assert "North Plant > Output" in cells[0].citations[0].section
+
+
+def test_table_lists_cells_printed_without_a_figure(tiny):
+    candidates = table.propose(tiny.evidence("Which plants have no output figure?"))
+    missing = [c for c in candidates if c.strategy == "table:missing"]
+    assert missing and quotes(missing[0]) == ["N/A"]
+
+
+def test_arithmetic_is_computed_on_cited_cells(tiny):
+    ev = tiny.evidence(
+        "What is the difference between the North and South share of exports of the South Plant?"
+    )
+    [candidate] = arithmetic.propose(ev)
+    [computation] = candidate.computations
+    assert computation.operation == "difference" and computation.result == 5
+    assert set(computation.operands) <= {c.id for c in candidate.citations}
+
+
+def test_sentences_quote_the_closest_sentence(tiny):
+    [candidate] = sentences.propose(tiny.evidence("Why did widget production fall in 2021?"))
+    assert quotes(candidate)[0] == "It fell to 90 units in 2021 because of supply problems."
+
+
+def test_span_takes_the_value_from_the_chosen_sentence(tiny):
+    ev = tiny.evidence("How many units of widgets were produced in 2020?")
+    [candidate] = sentences.propose(ev)
+    assert span.propose(ev, candidate)[0] == "120"
+
+
+def test_yesno_reads_the_evidence(tiny):
+    ev = tiny.evidence("Do they count widgets by hand?")
+    [candidate] = sentences.propose(ev)
+    assert yesno.propose(ev, candidate) == ["Yes"]
+    assert yesno.propose(tiny.evidence("How many widgets are counted?"), candidate) == []
+
+
+def test_the_arbiter_rule_is_precedence_then_score():
+    def make(strategy: str, score: float) -> Candidate:
+        return Candidate(strategy=strategy, answer=strategy, score=score)
+
+    assert choose([make("sentences", 0.9), make("table:cells", 0.1)]).strategy == "table:cells"
+    assert choose([make("sentences", 0.4), make("sentences", 0.8)]).score == 0.8
+    assert choose([make("abstain", 0.0), make("sentences", 0.1)]).strategy == "sentences"
+    assert choose([make("abstain:unknown-words", 0.0), make("unit", 1.0)]).abstained is False
+    assert PRECEDENCE[0] == "abstain:unknown-words" and PRECEDENCE[-1] == "abstain"
+
+
+def test_every_strategy_name_has_a_place_in_the_rule(tiny):
+    names = set()
+    for text in (
+        "In what unit is widget output measured?",
+        "What are the recommendations?",
+        "What is the output of the North Plant?",
+        "Which plants have no output figure?",
+        "Why did widget production fall in 2021?",
+        "What is the difference between the North and South share of exports of the South Plant?",
+        "What does the Gadget Bureau say about Zanzibar?",
+    ):
+        ev = tiny.evidence(text)
+        for strategy in (abstain, unit, listing, table, arithmetic, sentences):
+            names |= {c.strategy for c in strategy.propose(ev)}
+    assert names <= set(PRECEDENCE)
+
+
+def test_compose_answer_end_to_end_on_fixed_vectors(tiny):
+    text = "How many units of widgets were produced in 2020?"
+    question = analyse(text, tiny.vocab, fixed_vector(text))
+    ev = tiny.evidence(text)
+    chosen = compose_answer(tiny.ctx, question, ev.passages, ev.matches)
+    assert chosen.strategy == "sentences" and chosen.short_answer == "120"
+    assert re.search(r"\[1\]", chosen.answer) and chosen.features["sentence_score"] > 0
