@@ -157,6 +157,12 @@ class AnswerSettings(BaseModel):
         default=0.25,
         description="A named sibling cell within this score of the best is an arithmetic operand. Set by hand on the seed paper's gold set (corpus/gold.jsonl) with `qa eval` in the first sessions.",
     )
+    list_search_depth: int = Field(
+        default=12,
+        ge=1,
+        description="Retrieved sentences searched, closest first, for a list of the asked number of items. "
+        "Set by hand: the retrieved passages hold about this many sentences per question.",
+    )
     share_part_slack: float = Field(
         default=0.3,
         description="For 'share of the total', a part within this score of the total cell is the part. Set by hand on the seed paper's gold set (corpus/gold.jsonl) with `qa eval` in the first sessions.",

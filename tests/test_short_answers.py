@@ -145,6 +145,10 @@ def test_short_answers_on_the_paper(assistant):
     assert "65" in conflict.short_answer and "62" in conflict.short_answer
     assert assistant.ask("When did the Taliban return to power?").short_answer == "August 2021"
     assert assistant.ask("What is Pakistan's GDP?").short_answer is None
+    # a synonym pair works from the full name too, not only from the abbreviation
+    assert assistant.ask("What is the Khyber Pakhtunkhwa share of refugees?").short_answer == "60%"
+    theories = assistant.ask("Which three theories explain the relations?").short_answer
+    assert all(t in theories for t in ("realism", "constructivism", "liberalism"))
 
 
 @pytest.mark.model

@@ -16,7 +16,7 @@ from qa.answering.arbiter import PRECEDENCE, choose, compose_answer
 from qa.answering.candidate import Candidate, gather
 from qa.answering.context import AnswerContext
 from qa.answering.evidence import EvidenceBase
-from qa.answering.strategies import abstain, arithmetic, listing, sentences, span, table, unit, yesno
+from qa.answering.strategies import abstain, arithmetic, items, listing, sentences, span, table, unit, yesno
 from qa.indexing.chunking import chunk_document
 from qa.indexing.store import describe_value
 from qa.parsing import parse_document
@@ -44,12 +44,16 @@ def fixed_vector(text: str) -> np.ndarray:
 class Tiny:
     """The mini paper, its evidence and a retriever that ranks chunks by shared words."""
 
-    def __init__(self) -> None:
-        self.doc = parse_document((DATA / "mini.md").read_text(encoding="utf-8"), source="mini.md")
+    def __init__(self, text: str | None = None) -> None:
+        text = text if text is not None else (DATA / "mini.md").read_text(encoding="utf-8")
+        self.doc = parse_document(text, source="mini.md")
         self.vocab = build_vocabulary(self.doc, None)
         self.chunks = chunk_document(self.doc, ChunkingSettings())
         sentence_vectors = np.stack([fixed_vector(s.text) for s in self.doc.sentences])
-        value_vectors = np.stack([fixed_vector(describe_value(v)) for v in self.doc.table_values])
+        value_vectors = np.array(
+            [fixed_vector(describe_value(v)) for v in self.doc.table_values], dtype=np.float32
+        )
+        value_vectors = value_vectors.reshape(len(self.doc.table_values), DIM)
         positions = {s.id: i for i, s in enumerate(self.doc.sentences)}
         chunk_sentences = {c.id: [positions[s] for s in c.sentence_ids] for c in self.chunks}
         self.matcher = TableMatcher(self.doc.table_values, value_vectors, self.vocab)
@@ -151,6 +155,17 @@ def test_yesno_reads_the_evidence(tiny):
     [candidate] = sentences.propose(ev)
     assert yesno.propose(ev, candidate) == ["Yes"]
     assert yesno.propose(tiny.evidence("How many widgets are counted?"), candidate) == []
+
+
+def test_items_finds_the_sentence_listing_the_asked_number_of_items():
+    tiny = Tiny(
+        "## Background\n\nThe study draws on three theories. Its lens combines realism and "
+        "constructivism together with liberalism. Sources include reports, interviews and surveys.\n"
+    )
+    [candidate] = items.propose(tiny.evidence("Which three theories does the study draw on?"))
+    assert candidate.short_answer == "realism and constructivism together with liberalism"
+    assert quotes(candidate) == ["Its lens combines realism and constructivism together with liberalism."]
+    assert items.propose(tiny.evidence("Which theories does the study draw on?")) == []
 
 
 def test_the_arbiter_rule_is_precedence_then_score():

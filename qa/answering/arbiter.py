@@ -7,6 +7,7 @@ Strategies (``qa/answering/strategies/``), each ``propose(evidence) -> list[Cand
 - ``listing``: the items of the section a question names;
 - ``table``: cells, a whole row/column/table, a table's rows, cells printed without a figure;
 - ``arithmetic``: a difference, sum, ratio, share or comparison computed on cited cells;
+- ``items``: the sentence that lists what a list question asks for;
 - ``sentences``: quoted sentences.
 
 The rule: the candidate whose strategy comes first in :data:`PRECEDENCE` wins; among candidates of
@@ -21,12 +22,12 @@ from __future__ import annotations
 
 from qa.answering.candidate import Candidate, evidence_features, gather
 from qa.answering.context import AnswerContext
-from qa.answering.strategies import abstain, arithmetic, listing, sentences, span, table, unit, yesno
+from qa.answering.strategies import abstain, arithmetic, items, listing, sentences, span, table, unit, yesno
 from qa.question import AnalysedQuestion
 from qa.retrieval.tables import ValueMatch
 from qa.schema import Passage
 
-STRATEGIES = (abstain, unit, listing, table, arithmetic, sentences)
+STRATEGIES = (abstain, unit, listing, table, arithmetic, items, sentences)
 
 PRECEDENCE: tuple[str, ...] = (
     "abstain:unknown-words",  # the question is about something the paper never names
@@ -37,6 +38,7 @@ PRECEDENCE: tuple[str, ...] = (
     "table:rows",
     "arithmetic",
     "table:cells",
+    "items",
     "sentences",
     "abstain",  # nothing else stands
 )
@@ -62,7 +64,8 @@ def compose_answer(
     evidence = gather(ctx, question, passages, matches)
     candidates = [c for strategy in STRATEGIES for c in strategy.propose(evidence)]
     chosen = choose(candidates)
-    shorts = (yesno if question.answer_type == "yesno" else span).propose(evidence, chosen)
-    chosen.short_answer = shorts[0] if shorts else None
+    if chosen.short_answer is None:
+        shorts = (yesno if question.answer_type == "yesno" else span).propose(evidence, chosen)
+        chosen.short_answer = shorts[0] if shorts else None
     chosen.features = evidence_features(evidence)
     return chosen

@@ -78,12 +78,21 @@ def gather(
     terms = question.terms
     scored = ctx.evidence.score(terms, question.vector, candidates, prior) if terms.content else []
     good = [s for s in scored if sentence_ok(ctx, s, question)]
-    confident = [m for m in matches if cell_ok(ctx, m)]
+    confident = [m for m in matches if cell_ok(ctx, m, question)]
     return Evidence(ctx, question, passages, matches, scored, good, confident, owner)
 
 
-def cell_ok(ctx: AnswerContext, match: ValueMatch) -> bool:
-    """A table value named clearly enough (each naming field, the year, the overall score) to answer with."""
+def cell_ok(ctx: AnswerContext, match: ValueMatch, question: AnalysedQuestion | None = None) -> bool:
+    """A table value named clearly enough (each naming field, the year, the overall score) to answer with.
+
+    With ``question``: also, every name the question is about must appear somewhere in the value's
+    table (caption, headers, rows or cells, or an exact synonym): a table cannot answer a question
+    about a thing it never mentions.
+    """
+    if question is not None:
+        words = ctx.table_terms.get(match.value.table, set())
+        if not all(question.terms.covered(e, words) for e in question.terms.entities):
+            return False
     fields_ok = all(
         f is None or f >= ctx.settings.min_field_score for f in (match.row, match.column, match.item)
     )

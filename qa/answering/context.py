@@ -45,6 +45,11 @@ class AnswerContext:
             self.section_sentences.setdefault(s.section_id, []).append(i)
         self.context_years = [set(years_in(s.section)) for s in doc.sentences]
         self.dates = [date_spans(s.text) for s in doc.sentences]
+        self.table_terms: dict[str, set[str]] = {}
+        for v in doc.table_values:
+            self.table_terms.setdefault(v.table, set()).update(
+                tokenize(f"{v.caption} {v.row} {v.column} {v.item or ''} {v.value} {v.unit or ''}")
+            )
         self.all_years = [set(years_in(s.text)) for s in doc.sentences]
 
 

@@ -44,19 +44,10 @@ _NAME = re.compile(
 _PLACE_LEAD = re.compile(
     r"\b(?:in|at|from|to|near|into|across|throughout|within|of)\s+(?:the\s+)?$", re.IGNORECASE
 )
-_ITEM = r"[^\W_][\w'’.-]*(?:\s+[^\W_][\w'’.-]*){0,5}"
-_LIST = re.compile(rf"{_ITEM}(?:\s*,\s*{_ITEM})*,?\s+(?:and|or|as well as)\s+{_ITEM}")
-_WORD = r"(?:[A-Z][\w'’.-]*|[A-Z]{2,}\d*)"
-_NAME = re.compile(
-    rf"{_NAME_WORD}(?:\s+(?:(?:of|de|da|del|della|di|du|la|le|van|von|der|den|al|bin|ibn|the|y|and)\s+)?{_NAME_WORD})*"
-)
-_PLACE_LEAD = re.compile(
-    r"\b(?:in|at|from|to|near|into|across|throughout|within|of)\s+(?:the\s+)?$", re.IGNORECASE
-)
-_LIST_ITEM = r"[^,;:()\[\]“”\"]{1,60}?"
-_LIST = re.compile(
-    rf"{_LIST_ITEM}(?:\s*,\s*{_LIST_ITEM})*,?\s+(?:and|or|as well as)\s+{_LIST_ITEM}(?=[,;:.)\]]|$)"
-)
+_ITEM_WORD = r"[^\W_][\w'’-]*(?:\.[\w'’-]+)*"
+_ITEM = rf"{_ITEM_WORD}(?:\s+{_ITEM_WORD}){{0,5}}"
+_CONJUNCTION = r"(?:and|or|as well as|together with|along with)"
+_LIST = re.compile(rf"{_ITEM}(?:\s*(?:,|\s{_CONJUNCTION})\s*{_ITEM})*,?\s+{_CONJUNCTION}\s+{_ITEM}")
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 
 
@@ -160,66 +151,9 @@ def list_spans(sentence: str) -> list[Span]:
     return out
 
 
-_PHRASE_GLUE = frozenset({"of", "and", "for", "in", "the", "a", "an"})
-
-
-def phrase_spans(sentence: str) -> list[Span]:
-    """Content-word phrases: maximal runs of words that are not function words, joined across 'of',
-    'and', 'for', 'in' and articles when content words follow ('mathematical models of computation')."""
-    words = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(sentence)]
-    out: list[Span] = []
-    i = 0
-    while i < len(words):
-        if words[i][2].lower() in STOPWORDS:
-            i += 1
-            continue
-        j = i
-        while j + 1 < len(words):
-            nxt = words[j + 1]
-            gap = sentence[words[j][1] : nxt[0]]
-            if re.search(r"[,;:.()\[\]“”\"!?]", gap):
-                break
-            if nxt[2].lower() not in STOPWORDS:
-                j += 1
-                continue
-            # glue words continue the phrase only when a content word follows them
-            k = j + 1
-            while (
-                k < len(words)
-                and words[k][2].lower() in _PHRASE_GLUE
-                and not re.search(r"[,;:.()]", sentence[words[k - 1][1] : words[k][0]])
-            ):
-                k += 1
-            if (
-                k < len(words)
-                and k > j + 1
-                and words[k][2].lower() not in STOPWORDS
-                and not re.search(r"[,;:.()]", sentence[words[k - 1][1] : words[k][0]])
-            ):
-                j = k
-                continue
-            break
-        out.append(Span(sentence[words[i][0] : words[j][1]], words[i][0], words[j][1], "phrase"))
-        i = j + 1
-    return out
-
-
-def _trim_known(span: Span, sentence: str, question_stems: set[str]) -> Span | None:
-    """Drop the question's own words from the edges of a phrase ('computability theory fields' asked
-    about 'fields' -> 'computability theory')."""
-    words = [(m.start(), m.end(), m.group(0)) for m in _WORD.finditer(sentence, span.start, span.end)]
-    while words and (stem(words[0][2].lower()) in question_stems or words[0][2].lower() in STOPWORDS):
-        words = words[1:]
-    while words and (stem(words[-1][2].lower()) in question_stems or words[-1][2].lower() in STOPWORDS):
-        words = words[:-1]
-    if not words:
-        return None
-    return Span(sentence[words[0][0] : words[-1][1]], words[0][0], words[-1][1], span.kind)
-
-
 def list_items(text: str) -> list[str]:
     """The items of a coordinated list span."""
-    parts = re.split(r"\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|as well as)\s+", text)
+    parts = re.split(rf"\s*,\s*(?:and\s+|or\s+)?|\s+{_CONJUNCTION}\s+", text)
     return [p.strip() for p in parts if p.strip()]
 
 
@@ -274,7 +208,7 @@ def best_span(
 
     Args:
         sentence: The cited sentence.
-        kind: The question's expected answer type.
+        kind: The question's expected answer type ('span' gives None: a phrase is not picked by rule).
         question_text: The question (spans it already contains are not answers).
         question_stems: Stems of the question's content words (and their synonyms).
         percent: For numbers: True when a percentage is wanted, False when a count is, None if either.
@@ -299,8 +233,6 @@ def best_span(
         if count:
             exact = [s for s in spans if len(list_items(s.text)) == count]
             spans = exact or spans
-    elif kind == "span":
-        spans = [t for s in phrase_spans(sentence) if (t := _trim_known(s, sentence, question_stems))]
     else:
         return None
     asked = question_text.lower()

@@ -161,6 +161,13 @@ class QueryTerms:
     unknown_words: list[str] = field(default_factory=list)
     entities: list[str] = field(default_factory=list)
     phrases: list[tuple[str, ...]] = field(default_factory=list)
+    # content term -> its exact synonyms (an abbreviation and its long form, both ways), each a tuple
+    # of stems: evidence holding every word of one covers the term
+    exact_alternatives: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
+
+    def covered(self, term: str, words: set[str]) -> bool:
+        """Whether evidence with ``words`` names ``term`` itself or one of its exact synonyms in full."""
+        return term in words or any(set(alt) <= words for alt in self.exact_alternatives.get(term, ()))
 
 
 _SELF_REFERENCE = frozenset({"paper", "study", "article", "text", "this", "it"})
@@ -267,6 +274,7 @@ def _analyse(question: str, vocab: Vocabulary) -> QueryTerms:
     weight: dict[str, float] = {}
     source: dict[str, int] = {}
     phrases: list[tuple[str, ...]] = []
+    alternatives: dict[str, list[tuple[str, ...]]] = {}
     seq = tuple(content)
     for member, others in vocab.synonyms.items():
         size = len(member)
@@ -274,6 +282,10 @@ def _analyse(question: str, vocab: Vocabulary) -> QueryTerms:
         if not where:
             continue
         exact = vocab.equivalent.get(member, set())
+        for other in exact:
+            for i in where:
+                for term in seq[i : i + size]:
+                    alternatives.setdefault(term, []).append(other)
         for other in others:
             if len(other) > 1 and other not in phrases:
                 phrases.append(other)
@@ -303,4 +315,5 @@ def _analyse(question: str, vocab: Vocabulary) -> QueryTerms:
         unknown_words,
         entities,
         phrases,
+        alternatives,
     )

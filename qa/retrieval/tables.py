@@ -140,7 +140,7 @@ class TableMatcher:
                 scores[name] = score
             own = self._all_terms[i]
             coverage = (
-                sum(self.vocab.weight(t) for t in terms.content if not is_year(t) and t in own)
+                sum(self.vocab.weight(t) for t in terms.content if not is_year(t) and terms.covered(t, own))
                 / content_weight
             )
             year_ok = None

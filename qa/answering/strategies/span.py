@@ -38,6 +38,8 @@ def propose(ev: Evidence, chosen: Candidate) -> list[str]:
             return [" or ".join(dict.fromkeys(figures)) + " (the paper gives different figures)"]
         return [with_unit(hits[0].value, hits[0].unit)]
     question = ev.question
+    if question.answer_type == "span":
+        return []  # a phrase is not picked by rule: the quoted passage is the answer
     stems = set(question.terms.content) | set(question.terms.expansions)
     percent = True if _PERCENT.search(question.text) else (False if question.intent.count else None)
     out = []
