@@ -14,6 +14,12 @@ How an :class:`~qa.schema.Answer` becomes a prediction:
 - Qasper evidence = the source text of the Document paragraphs that hold a cited sentence (found by
   the citation's offsets). A list item's source text includes its marker ("1. ..."), as in the
   Qasper JSON; evidence strings are compared with white space folded (see ``official.py``).
+
+For training data (e.g. a calibration model), iterate the questions with their Answers::
+
+    for item in iter_qasper(DEFAULT_DATA["qasper"], "train", DEFAULT_CACHE):
+        label = qasper_scores(qasper_prediction(item), item.gold)["answer_f1"]
+        ...  # item.record, item.answer (an Answer), item.document (the paper's Document)
 """
 
 from __future__ import annotations
