@@ -145,3 +145,22 @@ def test_squad_runner_end_to_end_on_the_sample(embedder, tmp_path, monkeypatch, 
     assert printed["total"] == 10
     lines = [json.loads(line) for line in out.read_text().splitlines()]
     assert len(lines) == 10 and {"record", "gold", "prediction", "scores", "answer"} <= set(lines[0])
+
+
+def test_readme_benchmark_commands_parse():
+    import re
+    import shlex
+
+    from qa.cli import build_parser
+    from qa.settings import PROJECT_ROOT
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    lines = [
+        line.split("#")[0].strip()
+        for line in readme.splitlines()
+        if re.match(r"\.venv/bin/qa eval --benchmark", line)
+    ]
+    assert len(lines) == 3
+    for line in lines:
+        args = build_parser().parse_args(shlex.split(line)[1:])
+        assert args.benchmark in ("qasper", "squad2")
