@@ -101,10 +101,11 @@ def paragraphs(doc: Document) -> list[Paragraph]:
 
 
 def paragraph_source(doc: Document, paragraph: Paragraph) -> str:
-    """The paragraph as written in the file: from the start of its first line (a list item keeps
-    its "1. " marker) to its end."""
+    """The paragraph as written in the file: a list item keeps its "1. " marker, as in Qasper's JSON."""
+    if paragraph.kind != "list_item":
+        return paragraph.text
     line_start = doc.text.rfind("\n", 0, paragraph.start) + 1
-    return doc.text[line_start : paragraph.end]
+    return doc.text[line_start : paragraph.end].lstrip()
 
 
 def cited_paragraphs(answer: Answer, doc: Document) -> list[str]:
