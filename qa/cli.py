@@ -127,6 +127,10 @@ def cmd_index(args: argparse.Namespace) -> int:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
+    if args.benchmark:
+        from qa.evaluation.benchmarks import run_cli as run_benchmark_cli
+
+        return run_benchmark_cli(args)
     from qa.evaluation.run import run_cli
 
     return run_cli(args, _load(args))
@@ -170,10 +174,12 @@ def build_parser() -> argparse.ArgumentParser:
     index = sub.add_parser("index", help="(re)build the index")
     index.set_defaults(func=cmd_index)
 
+    from qa.evaluation.benchmarks import add_arguments as add_benchmark_arguments
     from qa.evaluation.run import add_arguments as add_eval_arguments
 
     ev = sub.add_parser("eval", help="measure answer quality on a question set with expected answers")
     add_eval_arguments(ev)
+    add_benchmark_arguments(ev)
     ev.set_defaults(func=cmd_eval)
 
     bench = sub.add_parser("bench", help="measure latency, build time and memory")

@@ -42,3 +42,9 @@ class FeedbackError(QAError):
     """A feedback record could not be stored."""
 
     exit_code = 1
+
+
+class BenchmarkDataError(QAError):
+    """A benchmark's data folder or file is missing or not in the documented format."""
+
+    exit_code = 2
