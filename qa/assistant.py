@@ -12,9 +12,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from qa.answering.arbiter import compose_answer
+from qa.answering.confidence import features, load_model
 from qa.answering.context import AnswerContext
 from qa.answering.evidence import EvidenceBase
 from qa.answering.followup import FollowupResolver
+from qa.answering.strategies.abstain import abstention
 from qa.errors import IndexStateError, InvalidOptionError, InvalidQuestionError, QAError
 from qa.indexing.files import sha256_file
 from qa.indexing.store import build_index, check_index, identity, load_index
@@ -99,6 +101,8 @@ class Assistant:
             doc, evidence, self.matcher, self.vocab, chunk_sentences, settings.answer
         )
         self.followups = FollowupResolver(doc, self.vocab)
+        path = settings.answer.confidence_model
+        self.confidence = load_model(Path(path)) if path else None
 
     @classmethod
     def load(
@@ -227,6 +231,20 @@ class Assistant:
         matches = self.matcher.match(question.terms, question.vector)
         t = lap("tables", t)
         composed = compose_answer(self.context, question, passages, matches)
+        confidence = None
+        if self.confidence is not None:
+            x = features(
+                composed.features, composed.strategy, question.answer_type, composed.short_answer is not None
+            )
+            right = self.confidence.probability(x)
+            cut = self.confidence.cut
+            if not composed.abstained and cut is not None and right < cut:
+                low = abstention(
+                    passages, "the answerability model doubts every answer", strategy="abstain:low-confidence"
+                )
+                low.features = composed.features
+                composed, right = low, 1.0 - right
+            confidence = round(right, 4)
         t = lap("compose", t)
         table_hits = composed.table_values
         if not composed.abstained:
@@ -240,6 +258,9 @@ class Assistant:
             answer=composed.answer,
             abstained=composed.abstained,
             short_answer=composed.short_answer,
+            confidence=confidence,
+            strategy=composed.strategy,
+            evidence_scores={k: round(v, 4) for k, v in composed.features.items()},
             answer_type=question.answer_type,
             citations=composed.citations,
             table_values=[] if composed.abstained else table_hits,

@@ -142,6 +142,12 @@ def cmd_bench(args: argparse.Namespace) -> int:
     return run_benchmark(args)
 
 
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    from qa.evaluation.calibrate import run_cli
+
+    return run_cli(args, _settings(args))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="qa", description="Ask questions about the paper; answers cite the paper."
@@ -181,6 +187,12 @@ def build_parser() -> argparse.ArgumentParser:
     add_eval_arguments(ev)
     add_benchmark_arguments(ev)
     ev.set_defaults(func=cmd_eval)
+
+    from qa.evaluation.calibrate import add_arguments as add_calibrate_arguments
+
+    calibrate = sub.add_parser("calibrate", help="train the answerability model (confidence, abstention cut)")
+    add_calibrate_arguments(calibrate)
+    calibrate.set_defaults(func=cmd_calibrate)
 
     bench = sub.add_parser("bench", help="measure latency, build time and memory")
     bench.add_argument("--questions", type=int, default=50)

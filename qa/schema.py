@@ -199,7 +199,19 @@ class Answer(Value):
         description="What the question asks for: yesno, number, date, person, place, list or span.",
     )
     confidence: float | None = Field(
-        default=None, description="Estimated probability that the answer is right (see `qa calibrate`)."
+        default=None,
+        description="Estimated probability that the answer (or the abstention) is right, from the model "
+        "`qa calibrate` trains; None when no model is installed.",
+    )
+    strategy: str = Field(
+        default="",
+        description="The answer strategy the arbiter chose (table:cells, arithmetic, sentences, items, listing, "
+        "unit, abstain, ...).",
+    )
+    evidence_scores: dict[str, float] = Field(
+        default_factory=dict,
+        description="What the evidence looked like (best sentence score and coverage, best cell score, ...): "
+        "the inputs of the confidence model.",
     )
     citations: list[Citation] = Field(default_factory=list)
     table_values: list[TableValueHit] = Field(default_factory=list)

@@ -14,7 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from qa.schema import RetrieverMode
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-INDEX_FORMAT_VERSION = 1
+INDEX_FORMAT_VERSION = 2  # 2: tokens fold accents (BM25 files built before differ)
 
 
 class PathSettings(BaseModel):
@@ -69,6 +69,12 @@ class AnswerSettings(BaseModel):
     max_question_chars: int = Field(default=2000, description="Longer questions are refused.")
     max_sentences: int = Field(default=3, ge=1, description="Sentences quoted for a prose answer.")
     max_list_items: int = Field(default=10, ge=1, description="Items quoted for a list answer.")
+
+    confidence_model: Path | None = Field(
+        default=PROJECT_ROOT / "qa" / "data" / "answerability.json",
+        description="The answerability model `qa calibrate` writes (JSON). Answers get `confidence` from it, and "
+        "an answer below its cut becomes an abstention. None (or a missing file): no confidence.",
+    )
 
     # Evidence thresholds of the answer strategies. Set by hand on the seed paper's gold set (corpus/gold.jsonl) with `qa eval` in the first sessions; the hold-out set
     # (corpus/holdout.jsonl) was not used to set them. They are candidates for replacement by the

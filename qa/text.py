@@ -144,10 +144,20 @@ def stem(word: str) -> str:
 _TOKEN = re.compile(r"[+-]?\$?\d+(?:[.,]\d+)*%?|[^\W\d_]+(?:'[^\W\d_]+)?", re.UNICODE)
 
 
+def fold_accents(text: str) -> str:
+    """'Hervé' -> 'Herve': letters without their combining accents, so spellings with and without
+    accents match (Unicode decomposition, not a hand-made table)."""
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text)
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
 def raw_tokens(text: str) -> list[str]:
-    """Lowercase word and number tokens; numbers lose thousands separators, signs and '$'/'%'."""
+    """Lowercase word and number tokens, accents folded; numbers lose thousands separators, signs
+    and '$'/'%'."""
     out = []
-    for match in _TOKEN.finditer(text.lower()):
+    for match in _TOKEN.finditer(fold_accents(text.lower())):
         token = match.group(0)
         if token[0].isdigit() or token[0] in "+-$":
             token = number_token(token)

@@ -9,6 +9,7 @@ import pytest
 from qa import Assistant
 from qa.errors import IndexStateError
 from qa.indexing import store
+from qa.settings import INDEX_FORMAT_VERSION
 
 
 def load(settings, embedder, **kwargs):
@@ -25,7 +26,7 @@ def test_build_writes_manifest_and_files(mini_settings, embedder):
     folder, manifest = build_dir(mini_settings)
     assert manifest["model"]["name"] == "all-MiniLM-L6-v2" and manifest["model"]["dimension"] == 384
     assert manifest["chunking"] == mini_settings.chunking.model_dump()
-    assert len(manifest["corpus_sha256"]) == 64 and manifest["format_version"] == 1
+    assert len(manifest["corpus_sha256"]) == 64 and manifest["format_version"] == INDEX_FORMAT_VERSION
     for name in ("chunks.jsonl", "dense.faiss", "sentences.npy", "table_values.npy"):
         assert (folder / name).is_file() and name in manifest["files"]
     assert any(name.startswith("bm25/") for name in manifest["files"])

@@ -174,3 +174,25 @@ def test_every_short_answer_is_inside_what_the_answer_cites(assistant):
                 for w in words
             ), (q.id, answer.short_answer)
     assert checked >= 50
+
+
+# --- spellings that differ between a question and the paper (pure) ---------------------------------
+
+
+def test_accents_hyphens_and_lowercase_abbreviations_match():
+    from qa.parsing import parse_document
+    from qa.retrieval.query import analyse_question, build_vocabulary, find_abbreviations
+    from qa.text import raw_tokens
+
+    assert raw_tokens("Hervé") == raw_tokens("Herve") == ["herve"]
+    assert find_abbreviations("We train a recurrent neural network (RNN) on it.") == {
+        "RNN": "recurrent neural network"
+    }
+    doc = parse_document(
+        "## Setup\n\nHervé tuned the hyper-parameters of a recurrent neural network (RNN) by hand.\n"
+    )
+    vocab = build_vocabulary(doc, None)
+    assert analyse_question("Who tuned the hyperparameters?", vocab).unknown == []
+    assert analyse_question("Did Herve tune them?", vocab).unknown == []
+    terms = analyse_question("Which RNN did they use?", vocab)
+    assert {"recurr", "neural", "network"} <= set(terms.expansions)

@@ -32,7 +32,12 @@ class BM25Retriever:
 
     def query_tokens(self, query: str, terms: QueryTerms | None = None) -> list[str]:
         terms = terms or analyse_question(query, self.vocab)
-        tokens = tokenize(query) + [self.vocab.words[w] for w in terms.corrected.values()] + terms.expansions
+        tokens = (
+            tokenize(query)
+            + [self.vocab.words[w] for w in terms.corrected.values()]
+            + list(terms.content)
+            + terms.expansions
+        )
         return [t for t in dict.fromkeys(tokens) if t in self.bm25.vocab_dict and t != ""]
 
     def scores(self, query: str, terms: QueryTerms | None = None) -> np.ndarray:

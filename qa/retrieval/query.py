@@ -28,10 +28,12 @@ def _stems(phrase: str) -> tuple[str, ...]:
 
 
 def find_abbreviations(text: str) -> dict[str, str]:
-    """Abbreviations the text defines as 'Long Form (ABBR)', e.g. 'Belt and Road Initiative (BRI)'.
+    """Abbreviations the text defines as 'Long Form (ABBR)', e.g. 'Belt and Road Initiative (BRI)' or
+    'recurrent neural network (RNN)'.
 
-    The long form is accepted when the initials of its capitalised words (hyphenated parts count
-    separately) spell the abbreviation's letters, small function words skipped.
+    The long form is accepted when the initials of the words just before the parenthesis
+    (hyphenated parts count separately, function words skipped), in either case, spell the
+    abbreviation's capital letters.
     """
     found: dict[str, str] = {}
     for match in _ABBREVIATION.finditer(text):
@@ -41,8 +43,8 @@ def find_abbreviations(text: str) -> dict[str, str]:
         parts: list[tuple[str, int]] = []  # (initial, index of word)
         for w_index, word in enumerate(words):
             for part in word.split("-"):
-                if part[:1].isupper():
-                    parts.append((part[0], w_index))
+                if part[:1].isupper() or (part[:1].isalpha() and part.lower() not in STOPWORDS):
+                    parts.append((part[0].upper(), w_index))
         need = list(reversed(letters))
         start_word = None
         for initial, w_index in reversed(parts):
@@ -69,6 +71,8 @@ class Vocabulary:
     equivalent: dict[tuple[str, ...], set[tuple[str, ...]]] = field(default_factory=dict)
     _median: float | None = None
     analysed: dict[str, QueryTerms] = field(default_factory=dict, repr=False)
+    # 'hyperparameters' -> ('hyper', 'parameters') when the paper writes 'hyper-parameters'
+    compounds: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def known(self, term: str) -> bool:
         return term in self.stems
@@ -131,6 +135,11 @@ def build_vocabulary(doc: Document, synonyms_file: Path | None = None) -> Vocabu
     n = max(1, len(units))
     idf = {term: math.log(1 + n / count) for term, count in df.items()}
     vocab = Vocabulary(stems=set(df), words=words, idf=idf)
+    for hyphenated in set(re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)+", doc.text)):
+        parts = tuple(raw_tokens(hyphenated))
+        joined = "".join(parts)
+        if len(parts) > 1 and joined not in words:
+            vocab.compounds[joined] = parts
 
     general = _load_groups(None)
     exact = _load_groups(synonyms_file) + [[a, long] for a, long in find_abbreviations(doc.text).items()]
@@ -246,6 +255,7 @@ def _analyse(question: str, vocab: Vocabulary) -> QueryTerms:
     unknown_words: list[str] = []
     corrected: dict[str, str] = {}
     tokens = _join_compounds(tokens, vocab)
+    tokens = [part for t in tokens for part in vocab.compounds.get(t, (t,))]
     kept = [t for t in tokens if t not in QUESTION_FRAME_WORDS]
     if not kept:
         # "Who are the authors of the paper?": the frame words are the question

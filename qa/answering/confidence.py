@@ -1,0 +1,120 @@
+"""The answerability model: the probability that an answer (or an abstention) is right (pure).
+
+A logistic regression over what the evidence looked like (:func:`features`): the scores of the best
+sentence and cell, how much of the question the paper knows, which strategy answered and what kind
+of answer the question wanted. It is trained by ``qa calibrate`` (qa/evaluation/calibrate.py) on
+Qasper train, the SQuAD file and the gold set, and stored as plain JSON (weights, feature names,
+standardisation, the abstention cut and a record of data, seed and scores). No pickle.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from qa.question.intent import ANSWER_TYPES
+
+EVIDENCE = (
+    "sentence_score",
+    "sentence_coverage",
+    "sentence_dense",
+    "passed_sentences",
+    "cell_score",
+    "confident_cells",
+    "unknown_share",
+    "content_terms",
+    "passage_score",
+)
+STRATEGY_GROUPS = ("abstain", "table", "arithmetic", "sentences", "items", "listing", "unit")
+
+
+def strategy_group(strategy: str) -> str:
+    """'table:cells' -> 'table', 'abstain:unknown-words' -> 'abstain'."""
+    return strategy.split(":", 1)[0]
+
+
+FEATURE_NAMES: tuple[str, ...] = (
+    *EVIDENCE,
+    *(f"strategy={g}" for g in STRATEGY_GROUPS),
+    *(f"type={t}" for t in ANSWER_TYPES),
+    "has_short_answer",
+)
+
+
+def features(evidence: dict[str, float], strategy: str, answer_type: str, has_short: bool) -> list[float]:
+    """The model's inputs, in :data:`FEATURE_NAMES` order."""
+    group = strategy_group(strategy)
+    return [
+        *(float(evidence.get(name, 0.0)) for name in EVIDENCE),
+        *(1.0 if group == g else 0.0 for g in STRATEGY_GROUPS),
+        *(1.0 if answer_type == t else 0.0 for t in ANSWER_TYPES),
+        1.0 if has_short else 0.0,
+    ]
+
+
+@dataclass(frozen=True)
+class AnswerabilityModel:
+    """Standardised logistic regression: p = sigmoid(w . (x - mean) / scale + b)."""
+
+    names: tuple[str, ...]
+    weights: tuple[float, ...]
+    bias: float
+    mean: tuple[float, ...]
+    scale: tuple[float, ...]
+    cut: float | None
+    record: dict[str, Any]
+
+    def probability(self, x: list[float]) -> float:
+        z = self.bias + sum(
+            w * (v - m) / (s or 1.0)
+            for w, v, m, s in zip(self.weights, x, self.mean, self.scale, strict=True)
+        )
+        return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": "logistic-regression",
+            "features": list(self.names),
+            "weights": list(self.weights),
+            "bias": self.bias,
+            "mean": list(self.mean),
+            "scale": list(self.scale),
+            "abstain_below": self.cut,
+            "record": self.record,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AnswerabilityModel:
+        return cls(
+            names=tuple(data["features"]),
+            weights=tuple(float(w) for w in data["weights"]),
+            bias=float(data["bias"]),
+            mean=tuple(float(m) for m in data["mean"]),
+            scale=tuple(float(s) for s in data["scale"]),
+            cut=None if data.get("abstain_below") is None else float(data["abstain_below"]),
+            record=dict(data.get("record", {})),
+        )
+
+
+def load_model(path: Path) -> AnswerabilityModel | None:
+    """The model at ``path``, or None when there is none or it does not fit these features (then
+    answers carry no confidence; a log line says why)."""
+    import logging
+
+    log = logging.getLogger(__name__)
+    if not path.is_file():
+        return None
+    try:
+        model = AnswerabilityModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("ignoring the answerability model %s: %s", path, exc)
+        return None
+    if model.names != FEATURE_NAMES or not len(model.weights) == len(model.mean) == len(model.scale) == len(
+        FEATURE_NAMES
+    ):
+        log.warning("ignoring the answerability model %s: it was trained on other features", path)
+        return None
+    return model
