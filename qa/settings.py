@@ -71,6 +71,15 @@ class AnswerSettings(BaseModel):
     max_list_items: int = Field(default=10, ge=1, description="Items quoted for a list answer.")
 
 
+class IngestSettings(BaseModel):
+    max_bytes: int = Field(
+        default=100_000_000,
+        ge=1,
+        description="Larger paper files are refused (qa/ingest). 100 MB is ~20x the largest paper PDF "
+        "we have seen with figures; it bounds memory and time of a PDF parse, which grows with size.",
+    )
+
+
 class Settings(BaseSettings):
     """All knobs of the assistant."""
 
@@ -81,6 +90,7 @@ class Settings(BaseSettings):
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
 
     def synonyms_path(self) -> Path:
         """The paper's synonyms file: explicit setting, else ``synonyms.json`` beside the corpus."""
