@@ -95,7 +95,9 @@ def join_lines(lines: list[str], vocabulary: Counter[str] | None = None) -> str:
         line = raw.strip()
         if not line:
             continue
-        if (
+        if out.endswith("-") and len(out) > 1 and out[-2].isalpha() and not line[:1].islower():
+            out += line  # "post-" + "Taliban": a compound broken at its hyphen
+        elif (
             out.endswith("-")
             and len(out) > 1
             and out[-2].isalpha()
@@ -222,12 +224,12 @@ def table_rows(rows: list[list[str]], *, captioned: bool) -> list[list[str]] | N
     rows = merge_continuation_rows([r for r in rows if any(c.strip() for c in r)])
     if len(rows) < 2:
         return None
-    width = max(len(r) for r in rows)
+    width = len(rows[0])
+    if any(len(r) > width for r in rows):
+        return None  # a row wider than the header: the grid is not what it seems
     rows = [r + [""] * (width - len(r)) for r in rows]
     header = rows[0]
-    if width < 2 or sum(1 for c in header if c) < 2:
-        return None
-    if any(len(r) != width for r in rows) or any("|" in c for r in rows for c in r):
+    if width < 2 or sum(1 for c in header if c) < 2 or any("|" in c for r in rows for c in r):
         return None
     if not captioned:
         # without a caption, only a tidy grid counts: full header, short cells, every row filled
@@ -364,6 +366,16 @@ def _sentence_case_heading(blocks: list[Block], i: int) -> bool:
     return prev is None or prev.kind != "text" or _ends_sentence(prev.text) or bool(heading_style(prev.text))
 
 
+def _continues_list(blocks: list[Block], i: int) -> bool:
+    """ "12. Smith, J. (2020) ..." after "11. ..." is the next item of a numbered list, not a heading."""
+    number = re.match(r"^\(?(\d{1,3})[.)]\s", blocks[i].lines[0].strip())
+    if not number or i == 0:
+        return False
+    prev = blocks[i - 1]
+    before = re.match(r"^(?:[-*•]\s+)?\(?(\d{1,3})[.)]\s", prev.lines[0].strip()) if prev.lines else None
+    return bool(before) and int(before.group(1)) + 1 == int(number.group(1))
+
+
 def _classify(blocks: list[Block]) -> None:
     """Mark headings, captions and list items (in place)."""
     for i, block in enumerate(blocks):
@@ -374,6 +386,8 @@ def _classify(blocks: list[Block]) -> None:
         line = block.lines[0].strip()
         if _CAPTION.match(line):
             block.kind = "caption"
+        elif _continues_list(blocks, i):
+            block.kind = "list_item"
         elif block.heading_size is not None or heading_style(line):
             block.kind = "heading"
         elif _LIST_MARKER.match(line) or _BULLET.match(line):
@@ -630,6 +644,15 @@ def blocks_to_markdown(blocks: list[Block]) -> Recovered:
     blocks = _rejoin_broken_paragraphs(expanded)
     _classify(blocks)
     first_heading = _body_start(blocks)
+    # a hard-wrapped masthead ("Title" / "Ann Lee, Bob Roe" on consecutive lines) is one line a field
+    split: list[Block] = []
+    for block in blocks[:first_heading]:
+        if block.kind == "text" and len(block.lines) > 1 and any(_author_names(ln) for ln in block.lines[1:]):
+            split += [Block("text", [ln]) for ln in block.lines]
+        else:
+            split.append(block)
+    blocks = split + blocks[first_heading:]
+    first_heading = len(split)
     for block in blocks[:first_heading]:
         if block.kind == "heading" and not block.title_hint:
             block.kind = "text"  # a masthead line ("Journal of ...", "ARTICLE INFO") is no section
