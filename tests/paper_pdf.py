@@ -123,7 +123,7 @@ def markdown_to_html(markdown: str, *, columns: int = 1) -> str:
         i += 1
     style = (
         "body{font-family:'Liberation Serif',serif;font-size:11pt;margin:0 1.5cm} p{text-align:justify}"
-        "table{border-collapse:collapse;margin:8pt 0} td,th{border:1px solid #000;padding:3pt;font-size:10pt}"
+        "table{border-collapse:collapse;margin:8pt 0;width:100%} td,th{border:1px solid #000;padding:3pt;font-size:10pt}"
         ".mast{font-size:9pt;margin:2pt 0} .note{font-size:8pt;margin:2pt 0} h1{font-size:18pt}"
     )
     if columns > 1:  # a journal's two-column body under a full-width masthead

@@ -7,6 +7,7 @@ both, and prints
   space and a trailing colon ignored);
 - table-cell recall: the reference's cells found with the same table label, row label, column
   header and value;
+- reading order: the reference's body sentences found whole in the ingested text;
 - faithfulness to the source: the share of the ingested sentences found in the source text (up to
   white space and hyphenation) and the source's numbers missing from the ingested text.
 """
@@ -39,6 +40,8 @@ class Comparison(BaseModel):
     table_cells: int
     table_cells_found: int
     missing_cells: list[str]
+    sentences: int = 0
+    sentences_found: int = 0
 
     @property
     def title_recall(self) -> float:
@@ -47,6 +50,10 @@ class Comparison(BaseModel):
     @property
     def cell_recall(self) -> float:
         return self.table_cells_found / self.table_cells if self.table_cells else 1.0
+
+    @property
+    def sentence_recall(self) -> float:
+        return self.sentences_found / self.sentences if self.sentences else 1.0
 
 
 class Faithfulness(BaseModel):
@@ -107,7 +114,12 @@ def compare_documents(ingested: Document, reference: Document) -> Comparison:
             found_cells[cell] -= 1
         else:
             missing_cells.append(" / ".join(cell))
+    # reading order: the reference's body sentences found whole (white space and hyphens aside)
+    text = _squash(ingested.text)
+    body = [s.text for s in reference.sentences if s.section != FRONT_MATTER_SECTION]
     return Comparison(
+        sentences=len(body),
+        sentences_found=sum(1 for s in body if _squash(s) in text),
         section_titles=len(wanted),
         section_titles_found=len(wanted) - len(missing_titles),
         missing_titles=missing_titles,
@@ -172,6 +184,10 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"table cells found (table, row, column, value): {result.table_cells_found}/{result.table_cells} "
         f"({100 * result.cell_recall:.1f}%)"
+    )
+    print(
+        f"reference body sentences found whole: {result.sentences_found}/{result.sentences} "
+        f"({100 * result.sentence_recall:.1f}%)"
     )
     if paper.format == "txt":
         source_text = args.source.read_text(encoding="utf-8", errors="replace")

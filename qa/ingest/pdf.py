@@ -42,6 +42,7 @@ class _Line:
     size: float
     bold: bool
     text: str
+    page: int = 0
 
 
 def _line_from_chars(chars: list[dict]) -> _Line | None:
@@ -84,18 +85,8 @@ def _page_lines(page, tables) -> list[tuple[float, _Line | list[list[str]]]]:
             for x0, t, x1, b in boxes
         )
 
-    rows: list[list] = []  # [top, bottom, chars]
-    for c in sorted((c for c in page.chars if outside(c)), key=lambda c: (c["top"], c["x0"])):
-        height = max(c["bottom"] - c["top"], 0.1)
-        for row in reversed(rows[-3:]):
-            overlap = min(row[1], c["bottom"]) - max(row[0], c["top"])
-            if overlap >= 0.5 * min(height, row[1] - row[0]):
-                row[2].append(c)
-                row[0], row[1] = min(row[0], c["top"]), max(row[1], c["bottom"])
-                break
-        else:
-            rows.append([c["top"], c["bottom"], [c]])
-    rows = [r[2] for r in rows]
+    chars = [c for c in page.chars if outside(c)]
+    rows = _rows(chars)
     # list bullets are drawn as small shapes, not characters: put a "•" back before their line
     bullets = [
         o
@@ -104,17 +95,20 @@ def _page_lines(page, tables) -> list[tuple[float, _Line | list[list[str]]]]:
     ]
     segments = [seg for row in rows for seg in _segments(row)]
     gutter = _gutter(segments, page.width)
-    lines: list[_Line] = []
-    for row in rows:
-        parts = _segments(row)
-        if gutter is not None:
-            left = [p for p in parts if max(c["x1"] for c in p) <= gutter]
-            right = [p for p in parts if min(c["x0"] for c in p) >= gutter]
-            if left and right and len(left) + len(right) == len(parts):
-                lines += [ln for group in (left, right) if (ln := _line_from_segments(group))]
-                continue
-        if line := _line_from_segments(parts):
-            lines.append(line)
+    if gutter is not None:
+        # two columns: lines that span the gutter (a full-width title or abstract) apart, then each
+        # column's characters grouped into lines on their own, so neighbouring columns never mix
+        spanning = {
+            id(c)
+            for seg in segments
+            if min(c["x0"] for c in seg) < gutter < max(c["x1"] for c in seg)
+            for c in seg
+        }
+        wide = [c for c in chars if id(c) in spanning]
+        left = [c for c in chars if id(c) not in spanning and c["x0"] < gutter]
+        right = [c for c in chars if id(c) not in spanning and c["x0"] >= gutter]
+        rows = _rows(wide) + _rows(left) + _rows(right)
+    lines = [ln for row in rows if (ln := _line_from_segments(_segments(row)))]
     for line in lines:
         if any(
             b["x1"] <= line.x0
@@ -134,6 +128,23 @@ def _page_lines(page, tables) -> list[tuple[float, _Line | list[list[str]]]]:
     return [(top, item) for top, _, _, item in _reading_order(placed, gutter)]
 
 
+def _rows(chars: list[dict]) -> list[list[dict]]:
+    """Characters grouped into text rows: a character joins a row it overlaps vertically by half its
+    height (so raised superscripts stay on their line)."""
+    rows: list[list] = []  # [top, bottom, chars]
+    for c in sorted(chars, key=lambda c: (c["top"], c["x0"])):
+        height = max(c["bottom"] - c["top"], 0.1)
+        for row in reversed(rows[-3:]):
+            overlap = min(row[1], c["bottom"]) - max(row[0], c["top"])
+            if overlap >= 0.5 * min(height, row[1] - row[0]):
+                row[2].append(c)
+                row[0], row[1] = min(row[0], c["top"]), max(row[1], c["bottom"])
+                break
+        else:
+            rows.append([c["top"], c["bottom"], [c]])
+    return [r[2] for r in rows]
+
+
 def _segments(row: list[dict]) -> list[list[dict]]:
     """A row's characters split where the horizontal gap is wider than two characters (columns,
     table cells aligned with spaces)."""
@@ -141,7 +152,7 @@ def _segments(row: list[dict]) -> list[list[dict]]:
     out: list[list[dict]] = [[chars[0]]]
     for c in chars[1:]:
         prev = out[-1][-1]
-        if c["x0"] - prev["x1"] > 2.0 * max(c["size"], prev["size"]):
+        if c["x0"] - prev["x1"] > 2.0 * min(c["size"], prev["size"]):
             out.append([c])
         else:
             out[-1].append(c)
@@ -149,21 +160,24 @@ def _segments(row: list[dict]) -> list[list[dict]]:
 
 
 def _gutter(segments: list[list[dict]], width: float) -> float | None:
-    """The x of a two-column page's gutter: a vertical band in the middle third that few segments
-    cross while many lie wholly on either side of it; None for a one-column page."""
+    """The x of a two-column page's gutter: the middle of the widest vertical band in the middle third
+    that few segments cross while many lie wholly on either side; None for a one-column page."""
     spans = [(min(c["x0"] for c in s), max(c["x1"] for c in s)) for s in segments if len(s) > 3]
     if len(spans) < 10:
         return None
-    best = None
-    for step in range(21):
-        x = width * (0.35 + 0.3 * step / 20)
+    good: list[tuple[int, float]] = []
+    for step in range(61):
+        x = width * (0.35 + 0.3 * step / 60)
         crossing = sum(1 for a, b in spans if a < x < b)
         left = sum(1 for _, b in spans if b <= x)
         right = sum(1 for a, _ in spans if a >= x)
-        balanced = left >= 0.25 * len(spans) and right >= 0.25 * len(spans)
-        if balanced and crossing <= 0.15 * len(spans) and (best is None or crossing < best[0]):
-            best = (crossing, x)
-    return best[1] if best else None
+        if left >= 0.25 * len(spans) and right >= 0.25 * len(spans) and crossing <= 0.15 * len(spans):
+            good.append((crossing, x))
+    if not good:
+        return None
+    fewest = min(c for c, _ in good)
+    band = [x for c, x in good if c == fewest]
+    return (band[0] + band[-1]) / 2
 
 
 def _line_from_segments(parts: list[list[dict]]) -> _Line | None:
@@ -236,7 +250,7 @@ def pdf_blocks(data: bytes, path: Path) -> tuple[list[Block], list[str]]:
     with pdf:
         try:
             for page in pdf.pages:
-                tables = [t for t in page.find_tables() if len(t.rows) >= 2 and len(t.columns) >= 2]
+                tables = [t for t in page.find_tables() if len(t.columns) >= 2]
                 pages.append(_page_lines(page, tables))
         except Exception as exc:
             raise _pdf_error(exc, path) from None
@@ -249,6 +263,10 @@ def pdf_blocks(data: bytes, path: Path) -> tuple[list[Block], list[str]]:
     pages, dropped = _drop_running_lines(pages)
     if dropped:
         warnings.append(f"{dropped} page header/footer lines removed")
+    for number, page in enumerate(pages):
+        for _, item in page:
+            if isinstance(item, _Line):
+                item.page = number
     items = [item for page in pages for _, item in page]
     return _group(items), warnings
 
@@ -291,6 +309,20 @@ def _group(items: list[_Line | list[list[str]]]) -> list[Block]:
     blocks: list[Block] = []
     prev: _Line | None = None
     current: list[_Line] = []
+    rights: dict[tuple[int, int], float] = {}
+
+    def column_right(line: _Line) -> float:
+        """The right edge of the line's column on its page (most lines there reach it; shorter lines
+        end a paragraph)."""
+        key = (line.page, round(line.x0 / 40))
+        if key not in rights:
+            ends = sorted(
+                ln.x1
+                for ln in lines
+                if ln.page == line.page and abs(ln.x0 - line.x0) < 40 and ln.size == body_size
+            )
+            rights[key] = ends[int(0.8 * (len(ends) - 1))] if ends else line.x1
+        return rights[key]
 
     def flush() -> None:
         if not current:
@@ -329,10 +361,7 @@ def _group(items: list[_Line | list[list[str]]]) -> list[Block]:
                 blocks.append(Block("table", rows=[item.text.split("\t")]))
             prev = item
             continue
-        # the right edge of this line's column: lines near it are full, shorter ones end a paragraph
-        right = max(
-            (ln.x1 for ln in lines if ln.size == body_size and abs(ln.x0 - item.x0) < 60), default=item.x1
-        )
+        right = column_right(item)
         new_block = (
             prev is None
             or item.top - prev.top > 1.3 * max(pitch, 0.9 * item.size) * max(1.0, item.size / body_size)

@@ -345,6 +345,27 @@ def _rejoin_broken_paragraphs(blocks: list[Block]) -> list[Block]:
     return out
 
 
+def _join_caption_lines(blocks: list[Block]) -> list[Block]:
+    """A caption set in heading type and broken over a page or column ("Table 1: ... between X" +
+    "(2024) (Values ...)") is one caption: the next block in the same type continues it."""
+    out: list[Block] = []
+    for block in blocks:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.heading_size is not None
+            and block.heading_size == prev.heading_size
+            and _CAPTION.match(prev.text)
+            and not _CAPTION.match(block.text)
+            and heading_style(block.text) not in ("numbered", "named")
+            and block.text[:1] in "(["
+        ):
+            prev.lines = [f"{prev.text} {block.text}"]
+            continue
+        out.append(block)
+    return out
+
+
 def _is_footnote(block: Block) -> bool:
     return block.kind == "text" and bool(block.lines) and block.lines[0].strip()[:1] in _SUPERSCRIPTS
 
@@ -634,6 +655,15 @@ def blocks_to_markdown(blocks: list[Block]) -> Recovered:
             continue
         prev = next((b for b in reversed(expanded) if b.kind != "table"), None)
         captioned = prev is not None and bool(_CAPTION.match(prev.text.strip())) and prev is expanded[-1]
+        last = expanded[-1] if expanded else None
+        if (
+            last is not None
+            and last.kind == "table"
+            and len(block.rows[0]) == len(last.rows[0])
+            and not _CAPTION.match(" ".join(block.rows[0]))
+        ):
+            last.rows += block.rows  # a table continued over a page or column break
+            continue
         rows = table_rows(block.rows, captioned=captioned)
         if rows is None:
             if captioned:
@@ -641,7 +671,7 @@ def blocks_to_markdown(blocks: list[Block]) -> Recovered:
             expanded += block_as_prose(block.rows)
         else:
             expanded.append(Block("table", rows=rows))
-    blocks = _rejoin_broken_paragraphs(expanded)
+    blocks = _rejoin_broken_paragraphs(_join_caption_lines(expanded))
     _classify(blocks)
     first_heading = _body_start(blocks)
     # a hard-wrapped masthead ("Title" / "Ann Lee, Bob Roe" on consecutive lines) is one line a field
