@@ -75,8 +75,9 @@ class IngestSettings(BaseModel):
     max_bytes: int = Field(
         default=100_000_000,
         ge=1,
-        description="Larger paper files are refused (qa/ingest). 100 MB is ~20x the largest paper PDF "
-        "we have seen with figures; it bounds memory and time of a PDF parse, which grows with size.",
+        description="Larger paper files are refused before they are read (qa/ingest). Papers, even PDFs "
+        "with figures, are a few MB; pdfplumber keeps a record per character, so memory and time grow "
+        "with size, and 100 MB leaves room for any real paper while refusing e.g. a 200 MB file.",
     )
 
 

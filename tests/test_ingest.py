@@ -5,16 +5,25 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from paper_pdf import chromium, minimal_pdf, render_pdf
 
 from qa.errors import CorpusError
 from qa.ingest import IngestedPaper, ingest
 from qa.ingest.batch import markdown_to_plain_text
 from qa.ingest.compare import compare_documents, faithfulness
-from qa.ingest.structure import heading_style, join_lines, merge_continuation_rows
+from qa.ingest.structure import (
+    blocks_to_markdown,
+    heading_style,
+    join_lines,
+    merge_continuation_rows,
+    text_to_blocks,
+)
 from qa.parsing.markdown import FRONT_MATTER_SECTION, parse_document
 from qa.settings import PROJECT_ROOT
 
@@ -271,8 +280,6 @@ def test_heading_styles(line, style):
 def test_join_lines_hyphenation():
     assert join_lines(["a conse-", "quence"]) == "a consequence"
     assert join_lines(["the post-", "Taliban era"]) == "the post-Taliban era"
-    from collections import Counter
-
     vocabulary = Counter({"refugee-related": 2})
     assert join_lines(["refugee-", "related data"], vocabulary) == "refugee-related data"
 
@@ -307,3 +314,74 @@ def test_qasper_sample_ingests_as_markdown_and_as_plain_text(tmp_path):
         found += result.section_titles_found
         total += result.section_titles
     assert found / total >= 0.6
+
+
+# --- properties -------------------------------------------------------------------------------------
+
+_PIECES = [
+    "Table 1: Counts (2024)",
+    "Keywords: a, b",
+    "1. Introduction",
+    "ABSTRACT",
+    "Ann Lee¹, Bob Roe²",
+    "Year\tA\tB",
+    "2024\t1,400\t35",
+    "\t\tx",
+    "---",
+    "| a | b |",
+    "| --- | --- |",
+    "Corresponding Author: Ann Lee Email: a@b.co",
+    "¹Affil 7, Email: x@y.org",
+    "- item 3",
+    "References",
+    "Journal of X",
+    "Vol. 3, No. 2, pp. 1-9",
+    "doi 10.1000/xyz.12",
+    "The end of a sen-",
+    "tence and more.",
+]
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(_PIECES),
+            st.text(alphabet="abcXYZ019 \t-:|#*.,;()¹²•–\x0c", max_size=40),
+        ),
+        max_size=30,
+    ),
+    st.sampled_from(["\n", "\n\n", " "]),
+)
+def test_any_text_becomes_parseable_markdown_keeping_every_number(parts, joiner):
+    text = joiner.join(parts)
+    markdown = blocks_to_markdown(text_to_blocks(text)).markdown
+    parse_document(markdown, source="fuzz")  # never raises
+    missing = Counter(re.findall(r"[0-9]+", text)) - Counter(re.findall(r"[0-9]+", markdown))
+    assert not missing
+
+
+def test_markdown_without_headings_is_one_section(tmp_path):
+    path = tmp_path / "plain.md"
+    path.write_text("Just one paragraph of notes.\n", encoding="utf-8")
+    paper = ingest(path)
+    assert paper.warnings == ["no section headings found; the text is one section"]
+    assert [s.title for s in _doc(paper).sections] == ["Preamble"]
+
+
+def test_batch_command_counts_failures(tmp_path):
+    (tmp_path / "a.md").write_text("# A paper\n\n## Intro\n\nText.\n", encoding="utf-8")
+    (tmp_path / "b.txt").write_text(
+        "Introduction\n\nSome text that is long enough to read.\n", encoding="utf-8"
+    )
+    (tmp_path / "c.txt").write_bytes(b"")
+    run = subprocess.run(
+        [sys.executable, "-m", "qa.ingest.batch", str(tmp_path), "--as-text"],
+        capture_output=True,
+        text=True,
+        cwd=PROJECT_ROOT,
+    )
+    assert run.returncode == 1
+    assert "papers: 3; ingested: 2; failures: 1" in run.stdout
+    assert "c.txt" in run.stdout and "empty" in run.stdout
+    assert "as plain text: failures: 0" in run.stdout

@@ -112,7 +112,7 @@ def read_markdown(data: bytes, path: Path) -> Result:
         raise CorpusError(f"Cannot read {path}: the file holds no text (only white space).")
     doc = parse_document(text, source=str(path))
     warnings = []
-    if not any(s.level for s in doc.sections if s.id != "sec-00-front-matter" and s.title != "Preamble"):
+    if all(s.title in ("Front matter", "Preamble") for s in doc.sections):
         warnings.append("no section headings found; the text is one section")
     title = doc.metadata.get("title") if isinstance(doc.metadata.get("title"), str) else None
     if not title:

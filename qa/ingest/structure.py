@@ -270,6 +270,7 @@ def text_to_blocks(text: str) -> list[Block]:
     """Split plain text into blocks at blank lines; aligned lines become table blocks, marked list
     lines list items; a heading-like first line of a wrapped paragraph becomes its own block."""
     blocks: list[Block] = []
+    text = text.replace("\f", "\n")
     for chunk in re.split(r"\n[ \t]*\n", text):
         lines = [ln for ln in chunk.split("\n") if ln.strip()]
         if not lines:
@@ -573,7 +574,8 @@ def _front_matter(blocks: list[Block], first_heading: int) -> tuple[dict[str, An
                     used.add(at)
             authors.append(record)
         meta["authors"] = authors
-        used.add(authors_at)
+        if not re.search(r"\d", blocks[authors_at].text):  # ASCII marks ("Lee1,2") would be lost
+            used.add(authors_at)
     journal: dict[str, Any] = {}
     for i, b in pre:
         if i in used:
@@ -638,6 +640,17 @@ def _body_start(blocks: list[Block]) -> int:
     return headings[0] if headings else len(blocks)
 
 
+def _printable(value: Any) -> Any:
+    """Metadata without control characters (YAML refuses some of them)."""
+    if isinstance(value, str):
+        return re.sub(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]", " ", value)
+    if isinstance(value, dict):
+        return {k: _printable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_printable(v) for v in value]
+    return value
+
+
 def _markdown_table(rows: list[list[str]]) -> str:
     header, body = rows[0], rows[1:]
     lines = ["| " + " | ".join(header) + " |", "| " + " | ".join("---" for _ in header) + " |"]
@@ -694,7 +707,9 @@ def blocks_to_markdown(blocks: list[Block]) -> Recovered:
 
     vocabulary = word_counts(blocks)
     parts: list[str] = []
-    if meta:
+    meta = _printable(meta)
+    body_starts_like_yaml = next((b.text for b in blocks), "").startswith("---")
+    if meta or body_starts_like_yaml:  # an empty front matter keeps a leading '---' line from being one
         parts.append("---\n" + yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, width=10**6) + "---")
     for block in blocks:
         if block.kind == "heading":
