@@ -175,6 +175,16 @@ class AnswerSettings(BaseModel):
     )
 
 
+class IngestSettings(BaseModel):
+    max_bytes: int = Field(
+        default=100_000_000,
+        ge=1,
+        description="Larger paper files are refused before they are read (qa/ingest). Papers, even PDFs "
+        "with figures, are a few MB; pdfplumber keeps a record per character, so memory and time grow "
+        "with size, and 100 MB leaves room for any real paper while refusing e.g. a 200 MB file.",
+    )
+
+
 class Settings(BaseSettings):
     """All knobs of the assistant."""
 
@@ -185,6 +195,7 @@ class Settings(BaseSettings):
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    ingest: IngestSettings = Field(default_factory=IngestSettings)
 
     def synonyms_path(self) -> Path:
         """The paper's synonyms file: explicit setting, else ``synonyms.json`` beside the corpus."""

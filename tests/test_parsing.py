@@ -189,7 +189,6 @@ def test_generic_parser_on_a_tiny_paper():
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("no headings at all", "no Markdown headings"),
         ("---\ntitle: [unclosed\n---\n## A\n\nx", "not valid YAML"),
         ("---\ntitle: x\n## A\n", "never closed"),
     ],
@@ -197,6 +196,14 @@ def test_generic_parser_on_a_tiny_paper():
 def test_broken_markdown_gives_a_clear_error(text, message):
     with pytest.raises(CorpusError, match=message):
         parse_document(text, source="bad.md")
+
+
+def test_text_without_headings_is_one_section():
+    # issue 9: a document without headings degrades to one section instead of failing
+    doc = parse_document("no headings at all.\n\nA second paragraph.\n", source="plain.md")
+    assert [s.title for s in doc.sections] == ["Preamble"]
+    assert [p.text for p in doc.sections[0].paragraphs] == ["no headings at all.", "A second paragraph."]
+    assert [s.text for s in doc.sentences] == ["no headings at all.", "A second paragraph."]
 
 
 def test_pipe_lines_without_separator_stay_prose():

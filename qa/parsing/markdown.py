@@ -103,15 +103,12 @@ def parse_document(text: str, source: str = "<memory>") -> Document:
     """Parse Markdown text into a :class:`Document` (pure; no I/O).
 
     Raises:
-        CorpusError: the front matter is broken or the text has no headings at all.
+        CorpusError: the front matter is broken.
     """
     metadata, body_start = _split_front_matter(text, source)
     lines = _lines_with_offsets(text, body_start)
-    min_level = min((len(m.group(1)) for _, ln in lines if (m := _HEADING.match(ln))), default=None)
-    if min_level is None:
-        raise CorpusError(
-            f"{source}: no Markdown headings found; the paper must use '#' headings for sections."
-        )
+    # a text without any heading is one section ("Preamble"), not an error: plain extractions have none
+    min_level = min((len(m.group(1)) for _, ln in lines if (m := _HEADING.match(ln))), default=1)
 
     sections: list[_OpenSection] = []
     stack: list[_OpenSection] = []
