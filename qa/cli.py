@@ -57,8 +57,8 @@ def _library(args: argparse.Namespace):
 
 
 def _use_library(args: argparse.Namespace, library) -> bool:
-    """Ask through the library with --paper, or when it holds several papers (and no --corpus was given)."""
-    return bool(args.paper) or (args.corpus is None and len(library.papers()) > 1)
+    """Ask through the library with --paper, or when it holds several papers; else the one paper as before."""
+    return bool(args.paper) or len(library.papers()) > 1
 
 
 def _load(args: argparse.Namespace, *, force: bool = False):

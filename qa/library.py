@@ -198,7 +198,7 @@ def choose_answer(candidates: list[PaperAnswer]) -> PaperAnswer:
     if not candidates:
         raise ValueError("no candidates")
     answered = [c for c in candidates if not c.answer.abstained] or candidates
-    return max(reversed(answered), key=answer_score)
+    return max(answered, key=answer_score)  # max keeps the first of equal scores
 
 
 def tag_answer(answer: Answer, paper_id: str) -> Answer:
@@ -503,8 +503,9 @@ class Library:
     ) -> PaperSummary:
         """Copy a paper into the library, build its index and register it.
 
-        The same content added again changes nothing (status 'unchanged'); a changed file under the
-        same name or title replaces the earlier version (status 'updated').
+        The same content added again changes nothing (status 'unchanged'); a changed file with the
+        same file name and id replaces the earlier version (status 'updated'); another paper whose id
+        is taken is refused.
 
         Args:
             file: A .md, .txt or .pdf file (what :func:`qa.ingest.ingest` reads).
@@ -550,9 +551,10 @@ class Library:
                     raise CorpusError(
                         f"{file}: the id '{pid}' is the default paper's; add this one with --id ANOTHER-ID."
                     )
-                if existing.source_name != shown and existing.title != paper.title:
+                if existing.source_name != shown:  # only the same file, edited, replaces a paper
                     raise CorpusError(
-                        f"{file}: the id '{pid}' is taken by \"{existing.title}\"; add it with --id ANOTHER-ID."
+                        f"{file}: the id '{pid}' is taken by \"{existing.title}\" ({existing.source_name}); "
+                        f"add it with --id ANOTHER-ID, or `qa remove {pid}` first."
                     )
             entry = PaperEntry(
                 id=pid,
