@@ -27,6 +27,7 @@ import logging
 import os
 import re
 import shutil
+import tempfile
 import threading
 import time
 import unicodedata
@@ -73,6 +74,13 @@ def slugify(text: str, max_chars: int = 48) -> str:
             break
         slug = candidate
     return slug or (words[0][:max_chars] if words else "")
+
+
+def size_text(n_bytes: float) -> str:
+    """'200 MB', '1.5 MB', '2 kB': a size as a person reads it."""
+    if n_bytes < 1e6:
+        return f"{n_bytes / 1e3:,.0f} kB"
+    return f"{n_bytes / 1e6:,.1f}".removesuffix(".0") + " MB"
 
 
 def check_id(paper_id: str, max_chars: int = 48) -> str:
@@ -577,6 +585,30 @@ class Library:
         seconds = round(time.perf_counter() - started, 2)
         return summarise(entry, doc, status=status, seconds=seconds)
 
+    def add_upload(self, data: bytes, name: str, *, progress: ProgressCallback | None = None) -> PaperSummary:
+        """Add a paper received as bytes (the page's upload box) under the name the user gave it.
+
+        The name only supplies the extension and a fallback id: folders in it ('../') are dropped and
+        the bytes are written to a private temporary folder first.
+
+        Raises:
+            CorpusError: as :meth:`add`; a file over the size cap is refused before it is written.
+        """
+        shown = re.split(r"[\\/]", str(name))[-1].strip() or "upload"
+        cap = self.settings.library.max_paper_bytes
+        if len(data) > cap:
+            raise CorpusError(
+                f"{shown} is {size_text(len(data))}; the limit is {size_text(cap)} (QA_LIBRARY__MAX_PAPER_BYTES)."
+            )
+        suffix = re.sub(r"[^a-z0-9.]", "", Path(shown).suffix.lower())[:10]
+        with tempfile.TemporaryDirectory(prefix="qa-upload-") as folder:
+            file = Path(folder) / f"upload{suffix}"
+            file.write_bytes(data)
+            try:
+                return self.add(file, name=shown, progress=progress)
+            except CorpusError as exc:  # name the file as the user knows it, not the temporary copy
+                raise CorpusError(str(exc).replace(str(file), shown)) from None
+
     def _check_file(self, file: Path) -> None:
         """Refuse before reading: not a file, empty, larger than the cap."""
         cap = self.settings.library.max_paper_bytes
@@ -590,8 +622,7 @@ class Library:
             raise CorpusError(f"{file} is empty (0 bytes).")
         if size > cap:
             raise CorpusError(
-                f"{file} is {size / 1e6:,.1f} MB; the limit is {cap / 1e6:,.0f} MB "
-                "(QA_LIBRARY__MAX_PAPER_BYTES)."
+                f"{file} is {size_text(size)}; the limit is {size_text(cap)} (QA_LIBRARY__MAX_PAPER_BYTES)."
             )
 
     def _fresh_registry(self) -> Registry:

@@ -145,7 +145,8 @@ def generated_examples(doc: Document, limit: int = 6) -> list[str]:
     """Example questions for a paper without ``examples.json``, made from its own tables and headings.
 
     One question per table asks for a real cell ('What is the <column> for <row>?'); one per
-    top-level section asks what it says (boilerplate such as 'References' or 'Abstract' is skipped).
+    top-level section asks what it says (boilerplate such as 'References' or 'Abstract' is skipped;
+    a lone title heading above the sections does not count as a level).
     Table questions take at most half the places while there are section questions to fill the rest.
     """
     table_questions = []
@@ -163,19 +164,20 @@ def generated_examples(doc: Document, limit: int = 6) -> list[str]:
             table_questions.append(f"What is the {value.column} for {value.row}{year}?")
         else:
             table_questions.append(f"What does {table.label} show?")
-    top = min((s.level for s in doc.sections if not s.id.endswith("front-matter")), default=1)
-    section_questions = []
+    by_level: dict[int, list[str]] = {}
     for section in doc.sections:
         title = _NUMBERING.sub("", section.title).strip()
         if (
-            section.level != top
-            or section.id.endswith("front-matter")
+            section.id.endswith("front-matter")
             or not title
             or _BOILERPLATE.match(title)
             or title.lower().startswith("table ")
         ):
             continue
-        section_questions.append(f"What does the paper say in “{title}”?")
+        by_level.setdefault(section.level, []).append(title)
+    # the shallowest level with two sections or more: a lone '#' title heading is not a section
+    level = next((n for n in sorted(by_level) if len(by_level[n]) >= 2), min(by_level, default=0))
+    section_questions = [f"What does the paper say in “{title}”?" for title in by_level.get(level, [])]
     n_tables = min(len(table_questions), max(limit // 2, limit - len(section_questions)))
     picked = table_questions[:n_tables] + section_questions[: limit - n_tables]
     return list(dict.fromkeys(picked))[:limit]
