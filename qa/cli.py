@@ -178,7 +178,7 @@ def cmd_add(args: argparse.Namespace) -> int:
     failed = 0
     for file in args.files:
         try:
-            found = library.add(file, paper_id=args.id, progress=_progress(f"adding {file.name}"))
+            found = library.add_paper(file, paper_id=args.id, progress=_progress(f"adding {file.name}"))
         except QAError as exc:
             print(f"error: {exc}", file=sys.stderr)
             failed = exc.exit_code

@@ -501,7 +501,11 @@ class Library:
                 continue
         return None
 
-    def add(
+    def add(self, file: Path | str, *, paper_id: str | None = None) -> str:
+        """Add a paper (see :meth:`add_paper`); returns its id (an existing id when the content is known)."""
+        return self.add_paper(file, paper_id=paper_id).id
+
+    def add_paper(
         self,
         file: Path | str,
         *,
@@ -509,7 +513,7 @@ class Library:
         name: str | None = None,
         progress: ProgressCallback | None = None,
     ) -> PaperSummary:
-        """Copy a paper into the library, build its index and register it.
+        """Copy a paper into the library, build its index and register it; say what was found.
 
         The same content added again changes nothing (status 'unchanged'); a changed file with the
         same file name and id replaces the earlier version (status 'updated'); another paper whose id
@@ -592,7 +596,7 @@ class Library:
         the bytes are written to a private temporary folder first.
 
         Raises:
-            CorpusError: as :meth:`add`; a file over the size cap is refused before it is written.
+            CorpusError: as :meth:`add_paper`; a file over the size cap is refused before it is written.
         """
         shown = re.split(r"[\\/]", str(name))[-1].strip() or "upload"
         cap = self.settings.library.max_paper_bytes
@@ -605,7 +609,7 @@ class Library:
             file = Path(folder) / f"upload{suffix}"
             file.write_bytes(data)
             try:
-                return self.add(file, name=shown, progress=progress)
+                return self.add_paper(file, name=shown, progress=progress)
             except CorpusError as exc:  # name the file as the user knows it, not the temporary copy
                 raise CorpusError(str(exc).replace(str(file), shown)) from None
 

@@ -149,7 +149,7 @@ def test_a_registry_path_outside_the_library_is_refused(offline_library):
 def test_add_list_and_remove(library, tmp_path):
     source = tmp_path / "my paper ü.md"  # spaces and unicode in the path
     shutil.copy(GADGETS, source)
-    found = library.add(source)
+    found = library.add_paper(source)
     assert (found.status, found.id, found.title) == ("added", "gadget-survey", "Gadget Survey")
     assert (found.sections, found.tables, found.table_values) == (4, 1, 2) and found.sentences >= 5
     assert [p.id for p in library.papers()] == ["a-tiny-paper-about-widgets", "gadget-survey"]
@@ -179,19 +179,20 @@ def test_the_default_paper_cannot_be_removed_and_unknown_ids_are_named(offline_l
     with pytest.raises(CorpusError, match=r"No paper with id 'nope'.*a-tiny-paper-about-widgets"):
         offline_library.remove("nope")
     with pytest.raises(CorpusError, match="not a valid paper id"):
-        offline_library.add(GADGETS, paper_id="../../escape")
+        offline_library.add_paper(GADGETS, paper_id="../../escape")
     assert state(offline_library) == before
 
 
 def test_same_content_is_recognised_not_duplicated(library, tmp_path):
-    library.add(GADGETS)
+    library.add_paper(GADGETS)
     before = state(library)
     copy = tmp_path / "renamed copy.md"
     shutil.copy(GADGETS, copy)
-    again = library.add(copy)
+    again = library.add_paper(copy)
     assert (again.status, again.id) == ("unchanged", "gadget-survey")
+    assert library.add(copy) == "gadget-survey"  # the short form returns the id
     # the default paper is recognised by content too
-    seed = library.add(library.root / "paper.md")
+    seed = library.add_paper(library.root / "paper.md")
     assert (seed.status, seed.id) == ("unchanged", "a-tiny-paper-about-widgets")
     assert state(library) == before
 
@@ -204,44 +205,44 @@ def test_unchanged_paper_is_not_re_embedded_and_a_changed_one_is_rebuilt(library
     monkeypatch.setattr(store, "build_index", lambda *a, **kw: builds.append(1) or real_build(*a, **kw))
     source = tmp_path / "gadgets.md"
     shutil.copy(GADGETS, source)
-    library.add(source)
+    library.add_paper(source)
     assert len(builds) == 1
     (library.root / "papers" / "gadget-survey" / "synonyms.json").write_text('{"gb": ["gadget board"]}')
     source.write_text(GADGETS.read_text() + "\nA new closing sentence about gadgets.\n")
-    updated = library.add(source)
+    updated = library.add_paper(source)
     assert (updated.status, updated.id, len(builds)) == ("updated", "gadget-survey", 2)
     folder = library.root / "papers" / "gadget-survey"
     assert "new closing sentence" in (folder / "paper.md").read_text()
     assert (folder / "synonyms.json").is_file(), "extras beside the paper survive an update"
-    assert library.add(source).status == "unchanged" and len(builds) == 2
+    assert library.add_paper(source).status == "unchanged" and len(builds) == 2
     answer = library.ask("What is the new closing sentence about?", paper="gadget-survey")
     assert "new closing sentence" in answer.answer
 
 
 def test_an_id_taken_by_another_paper_is_refused(library, tmp_path):
-    library.add(GADGETS)
+    library.add_paper(GADGETS)
     before = state(library)
     other = tmp_path / "other.md"
     other.write_text("# Gadget Survey\n\n## Intro\n\nA different survey of gadgets entirely.\n")
     with pytest.raises(
         CorpusError, match=r"id 'gadget-survey' is taken by \"Gadget Survey\" \(gadgets.md\).*--id"
     ):
-        library.add(other)
+        library.add_paper(other)
     assert state(library) == before
-    assert library.add(other, paper_id="gadget-survey-2").id == "gadget-survey-2"
+    assert library.add_paper(other, paper_id="gadget-survey-2").id == "gadget-survey-2"
     # an added paper whose title makes the default paper's id
     clash = tmp_path / "clash.md"
     clash.write_text("# A Tiny Paper About Widgets\n\n## Intro\n\nNot the same paper.\n")
     before = state(library)
     with pytest.raises(CorpusError, match="default paper's"):
-        library.add(clash)
+        library.add_paper(clash)
     assert state(library) == before
 
 
 def test_dot_dot_in_a_title_or_name_stays_inside_the_library(library, tmp_path):
     sneaky = tmp_path / "..evil.md"
     sneaky.write_text("# ../../Escape\n\n## Intro\n\nA paper that tries to escape.\n")
-    found = library.add(sneaky, name="../../../../etc/passwd.md")
+    found = library.add_paper(sneaky, name="../../../../etc/passwd.md")
     assert found.id == "escape"
     assert (library.root / "papers" / "escape" / "paper.md").is_file()
     assert not (library.root.parent / "Escape").exists()
@@ -291,7 +292,7 @@ def test_bad_input_is_one_line_and_leaves_the_library_untouched(offline_library,
     file = _bad_files(tmp_path)[kind]
     before = state(offline_library)
     with pytest.raises(CorpusError) as caught:
-        offline_library.add(file)
+        offline_library.add_paper(file)
     message = str(caught.value)
     assert "\n" not in message and str(file.name) in message
     if kind == "200 MB":
@@ -318,7 +319,7 @@ def test_bad_input_on_the_command_line(lib_settings, tmp_path, capsys, kind):
 def test_a_crash_mid_add_leaves_the_library_as_it_was(library, tmp_path, monkeypatch):
     import qa.indexing.store as store
 
-    library.add(GADGETS)
+    library.add_paper(GADGETS)
     before = state(library)
 
     def crash(*args, **kwargs):
@@ -328,11 +329,11 @@ def test_a_crash_mid_add_leaves_the_library_as_it_was(library, tmp_path, monkeyp
     new = tmp_path / "new.md"
     new.write_text("# Another Survey\n\n## Intro\n\nSomething else entirely, about sprockets.\n")
     with pytest.raises(RuntimeError):
-        library.add(new)
+        library.add_paper(new)
     changed = tmp_path / "gadgets.md"
     changed.write_text(GADGETS.read_text() + "\nChanged.\n")
     with pytest.raises(RuntimeError):
-        library.add(changed)  # an update that crashes keeps the old version
+        library.add_paper(changed)  # an update that crashes keeps the old version
     after = state(library)
     assert after == before
     assert not list((library.root / "papers").glob(".staging-*"))
@@ -347,7 +348,7 @@ def test_concurrent_adds_both_land(lib_settings, embedder, tmp_path):
 
     def add(file: Path) -> None:
         try:
-            Library.open(settings=lib_settings, embedder=embedder).add(file)
+            Library.open(settings=lib_settings, embedder=embedder).add_paper(file)
         except Exception as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
@@ -365,7 +366,7 @@ def test_concurrent_adds_both_land(lib_settings, embedder, tmp_path):
 
 
 def test_ask_all_papers_names_the_paper_of_every_citation(library):
-    library.add(GADGETS)
+    library.add_paper(GADGETS)
     gadgets = library.ask("How many gadgets did the East region sell?")
     assert not gadgets.abstained and "200" in gadgets.answer
     assert gadgets.citations and {c.paper for c in gadgets.citations} == {"gadget-survey"}
@@ -377,7 +378,7 @@ def test_ask_all_papers_names_the_paper_of_every_citation(library):
 
 
 def test_ask_one_paper_and_one_model_for_all(library):
-    library.add(GADGETS)
+    library.add_paper(GADGETS)
     only = library.ask("What does the Widget Export Council track?", paper="gadget-survey")
     assert all(c.paper == "gadget-survey" for c in only.citations)
     with pytest.raises(CorpusError, match="No paper with id 'nope'"):
@@ -391,7 +392,7 @@ def test_ask_one_paper_and_one_model_for_all(library):
 
 
 def test_follow_ups_work_across_the_library(library):
-    library.add(GADGETS)
+    library.add_paper(GADGETS)
     first = library.ask("How many gadgets did the East region sell?")
     second = library.ask("And the West region?", history=[first.question])
     assert "100" in second.answer and second.citations[0].paper == "gadget-survey"

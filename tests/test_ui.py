@@ -182,7 +182,7 @@ def test_upload_adds_a_paper_shows_what_was_found_and_answers_from_it(library_pa
     assert "What does the paper say in “Limitations”?" in examples
     next(b for b in at.button if b.key == "example-0").click().run()
     shown = texts(at)
-    assert "200" in shown and "From: Gadget Survey" in shown and "📄 Gadget Survey" in shown
+    assert "200" in shown and "From: Gadget Survey" in shown and "Paper: Gadget Survey" in shown
 
     # "All papers": each answer comes from the paper that has it, and says which
     at.selectbox(key="paper").select("__all__").run()

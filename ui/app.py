@@ -123,7 +123,7 @@ def show_answer(library: Library, turn: int, answer) -> None:
         for n, citation in enumerate(answer.citations, 1):
             st.markdown(f"**[{n}] {escape_markdown(citation.section)}**")
             if citation.paper:
-                st.caption(f"📄 {escape_markdown(titles.get(citation.paper, citation.paper))}")
+                st.caption(f"Paper: {escape_markdown(titles.get(citation.paper, citation.paper))}")
             if citation.id in value_table:
                 st.dataframe(
                     table_frame(doc, value_table[citation.id], cited_cells), hide_index=True, width="stretch"
