@@ -231,7 +231,9 @@ class Library:
         self._registry_stamp: tuple | None = None
         self._assistants: dict[str, tuple[tuple, object]] = {}
         self._documents: dict[str, tuple[tuple, Document]] = {}
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # guards the caches; never held while a model or index loads
+        self._model_lock = threading.Lock()
+        self._paper_locks: dict[str, threading.Lock] = {}
 
     @classmethod
     def open(cls, path: Path | str | None = None, *, settings: Settings | None = None, **kwargs) -> Library:
@@ -403,7 +405,7 @@ class Library:
     @property
     def embedder(self) -> QueryMemo:
         """The one embedding model of this library (the process's shared one unless given)."""
-        with self._lock:
+        with self._model_lock:
             if self._embedder is None:
                 from qa.indexing.embedder import shared_embedder
 
@@ -423,13 +425,17 @@ class Library:
         entry = self.entry(paper_id)
         stamp = (entry.source_sha256, *self._stamp(entry))
         with self._lock:
-            cached = self._assistants.get(entry.id)
+            paper_lock = self._paper_locks.setdefault(entry.id, threading.Lock())
+        with paper_lock:  # one load per paper; other papers and the registry stay readable meanwhile
+            with self._lock:
+                cached = self._assistants.get(entry.id)
             if cached and cached[0] == stamp:
                 return cached[1]
             assistant = Assistant.load(
                 self.paper_settings(entry), rebuild=self.rebuild, embedder=self.embedder, progress=progress
             )
-            self._assistants[entry.id] = (stamp, assistant)
+            with self._lock:
+                self._assistants[entry.id] = (stamp, assistant)
             return assistant
 
     # ------------------------------------------------------------------------------------- asking

@@ -420,3 +420,20 @@ def test_cli_add_papers_ask_remove(lib_settings, embedder, capsys, monkeypatch):
     assert main([*args, "remove", "gadget-survey"]) == 0
     assert capsys.readouterr().out == 'removed gadget-survey: "Gadget Survey"\n'
     assert main([*args, "add", "--id", "x", str(GADGETS), str(GADGETS)]) == 2
+
+
+def test_the_readme_library_commands_parse():
+    """Every `qa` line of the README's "Your own papers" block is a valid command line."""
+    import re
+    import shlex
+
+    from qa.cli import build_parser
+    from qa.settings import PROJECT_ROOT
+
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Your own papers", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```sh\n(.*?)```", section, re.DOTALL).group(1)
+    lines = [line.split("  #")[0].strip() for line in block.splitlines() if line.startswith(".venv/bin/qa")]
+    assert [shlex.split(line)[1] for line in lines] == ["add", "papers", "ask", "ask", "remove"]
+    for line in lines:
+        build_parser().parse_args(shlex.split(line)[1:])
