@@ -415,6 +415,14 @@ def test_cli_add_papers_ask_remove(lib_settings, embedder, capsys, monkeypatch):
     # without --corpus the library is found from the corpus setting; several papers: all are asked
     assert main([*args, "ask", "How many gadgets did the East region sell?"]) == 0
     assert "[1] gadget-survey: Table 1: Gadget sales by region" in capsys.readouterr().out
+    replies = iter(["Who counts the gadgets?", "exit"])
+    monkeypatch.setattr("builtins.input", lambda prompt="": next(replies))
+    assert main([*args, "chat", "--paper", "gadget-survey"]) == 0
+    chat = capsys.readouterr().out
+    assert (
+        chat.startswith("Ask about: Gadget Survey")
+        and "[1] gadget-survey: Gadget Survey > Background" in chat
+    )
     assert main([*args, "ask", "--paper", "nope", "Who?"]) == 2
     assert "No paper with id 'nope'" in capsys.readouterr().err
     assert main([*args, "remove", "gadget-survey"]) == 0
