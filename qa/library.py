@@ -314,6 +314,17 @@ class Library:
             self._registry = None  # re-read (and re-stamped) on next use
 
     @contextlib.contextmanager
+    def _writable(self) -> Iterator[None]:
+        """Turn a failure to write the library (permissions, a full disk) into one line."""
+        try:
+            yield
+        except OSError as exc:
+            where = exc.filename or self.root
+            raise CorpusError(
+                f"Cannot write to the library in {self.root} ({where}: {exc.strerror or exc}); nothing was changed."
+            ) from None
+
+    @contextlib.contextmanager
     def _exclusive(self) -> Iterator[None]:
         """Serialise changes of the library between processes."""
         self.root.mkdir(parents=True, exist_ok=True)
@@ -346,6 +357,11 @@ class Library:
 
     def paper_file(self, entry: PaperEntry) -> Path:
         return self.root / entry.path
+
+    @staticmethod
+    def _is_added(entry: PaperEntry) -> bool:
+        """Whether the library owns the paper's folder (``papers/<id>/``), so may replace or delete it."""
+        return entry.path == f"{PAPERS}/{entry.id}/{PAPER_FILE}"
 
     def _is_seed(self, entry: PaperEntry) -> bool:
         return self.paper_file(entry).resolve() == Path(self.settings.paths.corpus).resolve()
@@ -552,7 +568,7 @@ class Library:
         doc = parse_document(paper.markdown, source=str(file))
         report("parsed", 0.05)
 
-        with self._exclusive():
+        with self._writable(), self._exclusive():
             registry = self._fresh_registry()
             owner = self._content_owner(registry, paper.source_sha256, markdown_sha)
             if owner is not None:
@@ -565,7 +581,7 @@ class Library:
             )
             existing = next((e for e in registry.papers if e.id == pid), None)
             if existing is not None:
-                if self._is_seed(existing) or existing is registry.papers[0]:
+                if not self._is_added(existing):
                     raise CorpusError(
                         f"{file}: the id '{pid}' is the default paper's; add this one with --id ANOTHER-ID."
                     )
@@ -588,7 +604,13 @@ class Library:
             papers = [entry if e.id == pid else e for e in registry.papers]
             if existing is None:
                 papers.append(entry)
-            self._write_registry(Registry(papers=papers))
+            try:
+                self._write_registry(Registry(papers=papers))
+            except BaseException:
+                if existing is None:  # unlisted files of a new paper are not left behind
+                    shutil.rmtree(self.root / PAPERS / pid, ignore_errors=True)
+                    self._drop_empty_papers_folder()
+                raise
             self._remove_old_sources(entry, file)
         report("done", 1.0)
         status = "updated" if existing is not None else "added"
@@ -675,6 +697,7 @@ class Library:
             else:
                 logger.info("the index of '%s' is current; not re-embedding", entry.id)
             if replace:
+                folder.mkdir(parents=True, exist_ok=True)
                 for part in sorted(staging.iterdir()):
                     os.replace(part, folder / part.name)
             else:
@@ -683,9 +706,14 @@ class Library:
                 os.replace(staging, folder)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
+            self._drop_empty_papers_folder()
         with self._lock:
             self._assistants.pop(entry.id, None)
             self._documents.pop(entry.id, None)
+
+    def _drop_empty_papers_folder(self) -> None:
+        with contextlib.suppress(OSError):
+            (self.root / PAPERS).rmdir()  # only succeeds when empty
 
     @staticmethod
     def _source_name(entry: PaperEntry, file: Path) -> str:
@@ -704,10 +732,10 @@ class Library:
         Raises:
             CorpusError: no such paper, or it is the default paper.
         """
-        with self._exclusive():
+        with self._writable(), self._exclusive():
             registry = self._fresh_registry()
             entry = self.entry(paper_id)
-            if entry.id == registry.papers[0].id or self._is_seed(entry):
+            if not self._is_added(entry):  # listed in place, like the default corpus/paper.md
                 raise CorpusError(
                     f"'{entry.id}' is the default paper ({self.paper_file(entry)}) and cannot be removed."
                 )
@@ -715,6 +743,7 @@ class Library:
             folder = (self.root / PAPERS / entry.id).resolve()
             if folder.is_relative_to((self.root / PAPERS).resolve()):
                 shutil.rmtree(folder, ignore_errors=True)
+                self._drop_empty_papers_folder()
             index_dir = self.index_dir(entry)
             if index_dir != Path(self.settings.paths.index_dir):
                 shutil.rmtree(index_dir, ignore_errors=True)

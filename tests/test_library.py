@@ -338,6 +338,30 @@ def test_a_crash_mid_add_leaves_the_library_as_it_was(library, tmp_path, monkeyp
     assert after == before
     assert not list((library.root / "papers").glob(".staging-*"))
     assert [p.id for p in library.papers()] == ["a-tiny-paper-about-widgets", "gadget-survey"]
+    library.remove("gadget-survey")
+    before = state(library)
+    with pytest.raises(RuntimeError):
+        library.add_paper(new)  # the first added paper: not even an empty papers/ folder stays
+    assert snapshot(library.root) == snapshot_of(before, library.root)
+
+
+def test_a_full_disk_is_one_line_and_leaves_the_library_as_it_was(library, monkeypatch):
+    import qa.library
+
+    before = state(library)
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device", str(library.root / REGISTRY))
+
+    monkeypatch.setattr(qa.library, "write_json_atomic", full)
+    with pytest.raises(CorpusError, match=r"No space left on device\); nothing was changed\.$"):
+        library.add_paper(GADGETS)
+    assert snapshot(library.root) == snapshot_of(before, library.root)
+    assert [p.id for p in library.papers()] == ["a-tiny-paper-about-widgets"]
+
+
+def snapshot_of(state_: dict[str, bytes], folder: Path) -> dict[str, bytes]:
+    return {k: v for k, v in state_.items() if k.startswith(str(folder))}
 
 
 def test_concurrent_adds_both_land(lib_settings, embedder, tmp_path):
@@ -445,3 +469,15 @@ def test_the_readme_library_commands_parse():
     assert [shlex.split(line)[1] for line in lines] == ["add", "papers", "ask", "ask", "remove"]
     for line in lines:
         build_parser().parse_args(shlex.split(line)[1:])
+
+
+def test_a_library_started_empty(lib_settings, embedder, tmp_path):
+    empty = Library.open(tmp_path / "empty", settings=lib_settings, embedder=embedder)
+    assert empty.papers() == []
+    with pytest.raises(CorpusError, match="is empty: add a paper with `qa add FILE`"):
+        empty.ask("Anything?")
+    assert empty.add(GADGETS) == "gadget-survey"
+    assert empty.default.id == "gadget-survey"
+    assert (tmp_path / "index" / "papers" / "gadget-survey" / "manifest.json").is_file()
+    empty.remove("gadget-survey")  # an added paper can go, even when it is the first
+    assert empty.papers() == []
