@@ -1,4 +1,4 @@
-"""Command line: ``qa ask``, ``qa chat``, ``qa index``, ``qa eval``, ``qa bench``.
+"""Command line: ``qa ask``, ``qa chat``, ``qa add``, ``qa papers``, ``qa remove``, ``qa index``, ``qa eval``, ``qa bench``.
 
 Expected mistakes print one line (``error: ...``) and exit non-zero (2 for bad input); no tracebacks.
 """
@@ -22,10 +22,43 @@ def _settings(args: argparse.Namespace):
     settings = Settings()
     paths = settings.paths.model_copy(
         update={
-            k: v for k, v in {"corpus": args.corpus, "index_dir": args.index_dir}.items() if v is not None
+            k: v
+            for k, v in {
+                "corpus": args.corpus,
+                "index_dir": args.index_dir,
+                "library": getattr(args, "library", None),
+            }.items()
+            if v is not None
         }
     )
     return settings.model_copy(update={"paths": paths})
+
+
+def _progress(desc: str):
+    """A terminal progress bar callback ``(stage, fraction)``, or None when stderr is not a terminal."""
+    if not sys.stderr.isatty():
+        return None
+    from tqdm import tqdm
+
+    bar = tqdm(total=100, desc=desc, unit="%", leave=False)
+
+    def progress(stage: str, fraction: float) -> None:
+        bar.set_description(stage)
+        bar.n = int(fraction * 100)
+        bar.refresh()
+
+    return progress
+
+
+def _library(args: argparse.Namespace):
+    from qa.library import Library
+
+    return Library.open(settings=_settings(args), rebuild=not getattr(args, "no_rebuild", False))
+
+
+def _use_library(args: argparse.Namespace, library) -> bool:
+    """Ask through the library with --paper, or when it holds several papers; else the one paper as before."""
+    return bool(args.paper) or len(library.papers()) > 1
 
 
 def _load(args: argparse.Namespace, *, force: bool = False):
@@ -68,12 +101,22 @@ def cmd_ask(args: argparse.Namespace) -> int:
     limit = AnswerSettings().max_question_chars
     for q in questions:  # fail fast on bad input before loading the model
         clean_question(q, limit)
-    assistant = _load(args)
+    library = _library(args)
+    if _use_library(args, library):
+        if args.paper:
+            library.entry(args.paper)  # an unknown id fails before the model loads
+
+        def ask(question: str, history: list[str] | None):
+            return library.ask(question, args.paper, history, retriever=args.retriever, k=args.k)
+    else:
+        assistant = _load(args)
+
+        def ask(question: str, history: list[str] | None):
+            return assistant.ask(question, history=history, retriever=args.retriever, k=args.k)
+
     history: list[str] = []
     for n, question in enumerate(questions):
-        answer = assistant.ask(
-            question, history=history if args.conversation else None, retriever=args.retriever, k=args.k
-        )
+        answer = ask(question, history if args.conversation else None)
         if args.conversation:
             history.append(answer.question)
         if args.json:
@@ -89,8 +132,19 @@ def cmd_ask(args: argparse.Namespace) -> int:
 def cmd_chat(args: argparse.Namespace) -> int:
     from qa.render import render_answer
 
-    assistant = _load(args)
-    title = assistant.document.metadata.get("title", "the paper")
+    library = _library(args)
+    if _use_library(args, library):
+        title = library.entry(args.paper).title if args.paper else f"{len(library.papers())} papers"
+
+        def ask(question: str, history: list[str]):
+            return library.ask(question, args.paper, history, retriever=args.retriever, k=args.k)
+    else:
+        assistant = _load(args)
+        title = assistant.document.metadata.get("title", "the paper")
+
+        def ask(question: str, history: list[str]):
+            return assistant.ask(question, history=history, retriever=args.retriever, k=args.k)
+
     print(f"Ask about: {title}\nType a question; 'exit' or Ctrl-D to leave, 'clear' to start over.")
     history: list[str] = []
     while True:
@@ -106,12 +160,55 @@ def cmd_chat(args: argparse.Namespace) -> int:
             print("(conversation cleared)")
             continue
         try:
-            answer = assistant.ask(question, history=history, retriever=args.retriever, k=args.k)
+            answer = ask(question, history)
         except QAError as exc:
             print(f"error: {exc}")
             continue
         history.append(answer.question)
         print(render_answer(answer, show_question=False))
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from qa.library import describe
+
+    if args.id and len(args.files) > 1:
+        print("error: --id names one paper; add the files one at a time.", file=sys.stderr)
+        return 2
+    library = _library(args)
+    failed = 0
+    for file in args.files:
+        try:
+            found = library.add_paper(file, paper_id=args.id, progress=_progress(f"adding {file.name}"))
+        except QAError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            failed = exc.exit_code
+            continue
+        if found.status == "unchanged":
+            print(f"unchanged {found.id}: {file} is already in the library (same content); nothing to do.")
+            continue
+        print(f'{found.status} {found.id}: "{found.title}" ({found.format}) — {describe(found)}')
+        for warning in found.warnings:
+            print(f"  warning: {warning}")
+    return failed
+
+
+def cmd_papers(args: argparse.Namespace) -> int:
+    from qa.library import describe
+
+    library = _library(args)
+    papers = library.papers()
+    if not papers:
+        print(f"No papers in {library.root}; add one with `qa add FILE`.")
+    for entry in papers:
+        mark = "*" if entry.id == papers[0].id else " "
+        print(f'{mark} {entry.id}  ({entry.format}) "{entry.title}" — {describe(library.summary(entry.id))}')
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    entry = _library(args).remove(args.id)
+    print(f'removed {entry.id}: "{entry.title}"')
+    return 0
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -154,6 +251,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--corpus", type=Path, help="clean Markdown paper (default corpus/paper.md)")
     parser.add_argument("--index-dir", type=Path, help="index folder (default index/)")
+    parser.add_argument(
+        "--library", type=Path, help="library folder with library.json (default: the corpus file's folder)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -163,6 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
         )
         p.add_argument("-k", type=int, default=None, help="passages to return (default 6)")
         p.add_argument("--no-rebuild", action="store_true", help="fail instead of rebuilding a stale index")
+        p.add_argument("--paper", metavar="ID", help="answer from this paper only (see `qa papers`)")
 
     ask = sub.add_parser("ask", help="answer one or more questions")
     ask.add_argument(
@@ -176,6 +277,18 @@ def build_parser() -> argparse.ArgumentParser:
     chat = sub.add_parser("chat", help="interactive terminal chat with history")
     common(chat)
     chat.set_defaults(func=cmd_chat)
+
+    add = sub.add_parser("add", help="add papers (.md, .txt, .pdf) to the library and index them")
+    add.add_argument("files", nargs="+", type=Path, metavar="FILE")
+    add.add_argument("--id", help="the paper's id (default: from its title); only with one file")
+    add.set_defaults(func=cmd_add)
+
+    papers = sub.add_parser("papers", help="list the papers of the library (* marks the default)")
+    papers.set_defaults(func=cmd_papers)
+
+    remove = sub.add_parser("remove", help="remove a paper and its index from the library")
+    remove.add_argument("id", metavar="ID")
+    remove.set_defaults(func=cmd_remove)
 
     index = sub.add_parser("index", help="(re)build the index")
     index.set_defaults(func=cmd_index)

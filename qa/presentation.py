@@ -131,3 +131,61 @@ def section_text(doc: Document, section_id: str) -> str:
         return "\n".join(s.text for s in doc.sentences if s.section_id == section.id)
     lines = [("- " if p.kind == "list_item" else "") + p.text for p in section.paragraphs]
     return "\n\n".join(lines)
+
+
+_BOILERPLATE = re.compile(
+    r"^(abstract|references|bibliography|acknowledg\w*|keywords?|appendix\w*|front matter|"
+    r"(table of )?contents|authors?|funding|conflicts? of interest|declarations?|notes?)\b",
+    re.IGNORECASE,
+)
+_NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[IVXLC]+\.)\s+")
+
+
+def generated_examples(doc: Document, limit: int = 6) -> list[str]:
+    """Example questions for a paper without ``examples.json``, made from its own tables and headings.
+
+    One question per table asks for a real cell ('What is the <column> for <row>?'); one per
+    top-level section asks what it says (boilerplate such as 'References' or 'Abstract' is skipped;
+    a lone title heading above the sections does not count as a level).
+    Table questions take at most half the places while there are section questions to fill the rest.
+    """
+    table_questions = []
+    for table in doc.tables:
+        value = next(
+            (v for v in doc.table_values if v.table == table.label and v.number is not None and v.row), None
+        )
+        if value is not None:
+            if re.fullmatch(r"\d{4}", value.row.strip()):
+                table_questions.append(f"What is the {value.column} in {value.row}?")
+                continue
+            year = (
+                f" in {value.year}" if value.year and str(value.year) not in value.row + value.column else ""
+            )
+            table_questions.append(f"What is the {value.column} for {value.row}{year}?")
+        else:
+            table_questions.append(f"What does {table.label} show?")
+    by_level: dict[int, list[str]] = {}
+    for section in doc.sections:
+        title = _NUMBERING.sub("", section.title).strip()
+        if (
+            section.id.endswith("front-matter")
+            or not title
+            or _BOILERPLATE.match(title)
+            or title.lower().startswith("table ")
+        ):
+            continue
+        by_level.setdefault(section.level, []).append(title)
+    # the shallowest level with two sections or more: a lone '#' title heading is not a section
+    level = next((n for n in sorted(by_level) if len(by_level[n]) >= 2), min(by_level, default=0))
+    section_questions = [f"What does the paper say in “{title}”?" for title in by_level.get(level, [])]
+    n_tables = min(len(table_questions), max(limit // 2, limit - len(section_questions)))
+    picked = table_questions[:n_tables] + section_questions[: limit - n_tables]
+    return list(dict.fromkeys(picked))[:limit]
+
+
+def answer_paper(answer: Answer) -> str | None:
+    """The library paper an answer came from (its citations and passages name it), if any."""
+    for item in [*answer.citations, *answer.passages]:
+        if item.paper:
+            return item.paper
+    return None

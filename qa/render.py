@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from qa.schema import Answer
+from qa.schema import Answer, Citation
+
+
+def cited_where(citation: Citation) -> str:
+    """The citation's section path, after its paper's id when the answer came from a library."""
+    return f"{citation.paper}: {citation.section}" if citation.paper else citation.section
 
 
 def render_answer(answer: Answer, *, show_question: bool = True) -> str:
@@ -20,7 +25,7 @@ def render_answer(answer: Answer, *, show_question: bool = True) -> str:
     if answer.citations:
         lines.append("Sources:")
         for n, c in enumerate(answer.citations, 1):
-            lines.append(f"  [{n}] {c.section}")
+            lines.append(f"  [{n}] {cited_where(c)}")
             lines.append(f"      “{c.quote}”")
     if answer.conflicts:
         lines.append(f"Conflicting figures: {len(answer.conflicts)} (see the note above).")
@@ -44,7 +49,7 @@ def render_transcript(turns: list[Answer], title: str) -> str:
             out.append("**Sources**")
             out.append("")
             for i, c in enumerate(a.citations, 1):
-                out.append(f"{i}. {c.section} — “{c.quote}”")
+                out.append(f"{i}. {cited_where(c)} — “{c.quote}”")
             out.append("")
         if a.abstained:
             out.append("_The paper does not answer this; no sources._")

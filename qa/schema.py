@@ -126,6 +126,7 @@ class Passage(Value):
     kind: ChunkKind = "text"
     start: int = 0
     end: int = 0
+    paper: str | None = Field(default=None, description="Id of the paper in the library, when asked there.")
 
 
 class Citation(Value):
@@ -138,6 +139,7 @@ class Citation(Value):
     start: int | None = Field(default=None, description="Start offset of the quote in the clean text.")
     end: int | None = Field(default=None, description="End offset of the quote in the clean text.")
     passage_id: str | None = Field(default=None, description="The chunk that holds the quote, if any.")
+    paper: str | None = Field(default=None, description="Id of the paper in the library, when asked there.")
 
 
 class TableValueHit(Value):

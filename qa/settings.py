@@ -34,6 +34,10 @@ class PathSettings(BaseModel):
         default=None,
         description="Optional JSON file of example questions for the UI; defaults to 'examples.json' beside the corpus.",
     )
+    library: Path | None = Field(
+        default=None,
+        description="The library folder (library.json, papers/<id>/); defaults to the corpus file's folder.",
+    )
 
 
 class ModelSettings(BaseModel):
@@ -185,6 +189,21 @@ class IngestSettings(BaseModel):
     )
 
 
+class LibrarySettings(BaseModel):
+    max_paper_bytes: int = Field(
+        default=50_000_000,
+        ge=1,
+        description="Larger files are refused before reading (qa add, the page's upload box). A journal "
+        "article's PDF with figures is typically 1-20 MB; 50 MB leaves room and bounds memory.",
+    )
+    max_id_chars: int = Field(
+        default=48, ge=8, description="Longest paper id (a slug of the title): short enough to type."
+    )
+    examples: int = Field(
+        default=6, ge=1, description="Example questions generated for a paper without examples.json."
+    )
+
+
 class Settings(BaseSettings):
     """All knobs of the assistant."""
 
@@ -196,10 +215,15 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
+    library: LibrarySettings = Field(default_factory=LibrarySettings)
 
     def synonyms_path(self) -> Path:
         """The paper's synonyms file: explicit setting, else ``synonyms.json`` beside the corpus."""
         return self.paths.synonyms or self.paths.corpus.with_name("synonyms.json")
+
+    def library_path(self) -> Path:
+        """The library folder: explicit setting, else the folder of the corpus file."""
+        return self.paths.library or self.paths.corpus.parent
 
     def examples_path(self) -> Path:
         """The paper's example questions: explicit setting, else ``examples.json`` beside the corpus."""

@@ -27,15 +27,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def served_page(paper_settings, assistant, tmp_path_factory):
-    """`streamlit run ui/app.py` on 127.0.0.1 (the session's prebuilt index), until the module ends."""
+def serve(env_overrides: dict[str, str], logs: Path):
+    """Start `streamlit run ui/app.py` on a free local port; return (process, url) once it is healthy."""
     port = free_port()
-    logs = tmp_path_factory.mktemp("server") / "streamlit.log"
-    env = os.environ | {
-        "QA_PATHS__INDEX_DIR": str(paper_settings.paths.index_dir),
-        "QA_PATHS__FEEDBACK": str(logs.parent / "feedback.jsonl"),
-    }
+    env = os.environ | env_overrides
     cmd = [
         sys.executable,
         "-m",
@@ -65,32 +60,69 @@ def served_page(paper_settings, assistant, tmp_path_factory):
             server.kill()
             pytest.fail(f"the page did not start:\n{logs.read_text()}")
         time.sleep(0.5)
+    return server, url
+
+
+@pytest.fixture(scope="module")
+def served_page(paper_settings, assistant, tmp_path_factory):
+    """`streamlit run ui/app.py` on 127.0.0.1 (the session's prebuilt index), until the module ends."""
+    logs = tmp_path_factory.mktemp("server") / "streamlit.log"
+    server, url = serve(
+        {
+            "QA_PATHS__INDEX_DIR": str(paper_settings.paths.index_dir),
+            "QA_PATHS__FEEDBACK": str(logs.parent / "feedback.jsonl"),
+        },
+        logs,
+    )
     yield url
     server.terminate()
     server.wait(timeout=20)
 
 
-def test_ask_in_a_real_browser(served_page):
-    from playwright.sync_api import sync_playwright
+@pytest.fixture(scope="module")
+def served_library(tmp_path_factory):
+    """The page over a private library (default paper: the tiny test paper), so uploads stay in tmp."""
+    root = tmp_path_factory.mktemp("library")
+    shutil.copy(PROJECT_ROOT / "tests" / "data" / "mini.md", root / "paper.md")
+    logs = root.parent / "streamlit-library.log"
+    server, url = serve(
+        {
+            "QA_PATHS__CORPUS": str(root / "paper.md"),
+            "QA_PATHS__INDEX_DIR": str(root.parent / "library-index"),
+            "QA_PATHS__FEEDBACK": str(root.parent / "feedback.jsonl"),
+        },
+        logs,
+    )
+    yield url, root
+    server.terminate()
+    server.wait(timeout=20)
 
+
+def launch(p):
     assert Path(CHROMIUM).exists(), (
         "Debian's chromium is missing: `make test` installs it (apt-get install chromium)"
     )
+    return p.chromium.launch(
+        executable_path=CHROMIUM,
+        headless=True,
+        args=[
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-sync",
+            "--disable-background-networking",
+            "--disable-component-update",
+        ],
+    )
+
+
+def test_ask_in_a_real_browser(served_page):
+    from playwright.sync_api import sync_playwright
+
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-sync",
-                "--disable-background-networking",
-                "--disable-component-update",
-            ],
-        )
+        browser = launch(p)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(served_page, wait_until="domcontentloaded")
@@ -116,3 +148,48 @@ def test_ask_in_a_real_browser(served_page):
         finally:
             browser.close()
     assert (ARTIFACTS / "browser-answer.png").stat().st_size > 10_000
+
+
+def test_upload_a_paper_ask_and_see_the_cited_quote_highlighted(served_library, tmp_path):
+    """Upload a Markdown paper (PDF reading comes with the readers branch), ask it, open the source."""
+    from playwright.sync_api import sync_playwright
+
+    url, root = served_library
+    upload = tmp_path / "gadget survey ü.md"
+    shutil.copy(PROJECT_ROOT / "tests" / "data" / "gadgets.md", upload)
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = launch(p)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(url, wait_until="domcontentloaded")
+            page.locator('[data-testid="stChatInput"] textarea').wait_for(timeout=120_000)
+            page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(upload))
+            page.get_by_text("Added: Gadget Survey (gadget-survey)", exact=False).wait_for(timeout=120_000)
+            assert (root / "papers" / "gadget-survey" / "paper.md").is_file()
+            box = page.locator('[data-testid="stChatInput"] textarea')
+            box.fill("Who counts the gadgets?")
+            box.press("Enter")
+            answer = page.locator('[data-testid="stChatMessage"]').nth(1)
+            answer.get_by_text("The Gadget Board (GB) counts them every June.", exact=False).first.wait_for(
+                timeout=120_000
+            )
+            assert "From: Gadget Survey" in answer.inner_text()
+            answer.get_by_text("Sources (1)").click()
+            quote = answer.locator("span", has_text="The Gadget Board (GB) counts them every June.").last
+            quote.wait_for(timeout=30_000)
+            shade = (
+                "el => { for (let n = el; n; n = n.parentElement) {"
+                " const c = getComputedStyle(n).backgroundColor;"
+                " if (c && c !== 'rgba(0, 0, 0, 0)' && c !== 'transparent') return c; } return 'none'; }"
+            )
+            around = answer.locator("p", has_text="Gadget sales reached 300 units in 2019.").last
+            # the cited sentence has a background of its own; the rest of its paragraph does not
+            assert quote.evaluate(shade) != around.evaluate(shade), "the cited sentence is not highlighted"
+            sources = answer.inner_text()
+            assert "Gadget sales reached 300 units in 2019." in sources, "the paragraph around the quote"
+            page.wait_for_timeout(1000)
+            page.screenshot(path=str(ARTIFACTS / "browser-upload.png"), full_page=True)
+        finally:
+            browser.close()
+    assert (ARTIFACTS / "browser-upload.png").stat().st_size > 10_000

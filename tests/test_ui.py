@@ -137,3 +137,91 @@ def test_first_start_without_an_index_builds_it(monkeypatch, tmp_path, mini_corp
     ask(at, "What does the Widget Export Council track?")
     assert "Widget Export Council" in texts(at)
     st.cache_resource.clear()
+
+
+# ------------------------------------------------------------------------------ the library on the page
+
+GADGETS = (PROJECT_ROOT / "tests" / "data" / "gadgets.md").read_bytes()
+
+
+@pytest.fixture
+def library_page(monkeypatch, tmp_path, mini_corpus):
+    """The page over a private library whose default paper is the tiny test paper."""
+    import shutil
+
+    import streamlit as st
+
+    st.cache_resource.clear()
+    root = tmp_path / "library"
+    root.mkdir()
+    shutil.copy(mini_corpus, root / "paper.md")
+    monkeypatch.setenv("QA_PATHS__CORPUS", str(root / "paper.md"))
+    monkeypatch.setenv("QA_PATHS__INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("QA_PATHS__FEEDBACK", str(tmp_path / "feedback.jsonl"))
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    assert not at.exception
+    yield at, root
+    st.cache_resource.clear()
+
+
+def test_upload_adds_a_paper_shows_what_was_found_and_answers_from_it(library_page):
+    at, root = library_page
+    picker = at.selectbox(key="paper")
+    assert picker.options == ["All papers", "A Tiny Paper About Widgets"]
+    assert "up to 50 MB" in at.file_uploader(key="upload").label
+    at.file_uploader(key="upload").upload("my gädgets ü.md", GADGETS, "text/markdown").run()
+    assert not at.exception
+    found = plain(at.success[0].value)
+    assert found.startswith("Added: Gadget Survey (gadget-survey) — 4 sections, 1 table (2 values)")
+    assert at.selectbox(key="paper").value == "gadget-survey", "the new paper is chosen"
+    assert (root / "papers" / "gadget-survey" / "paper.md").read_bytes() == GADGETS
+    # no examples.json: questions come from the paper's own table and headings
+    examples = [b.label for b in at.button if b.key and b.key.startswith("example-")]
+    assert examples[0] == "What is the Sales for East in 2019?"
+    assert "What does the paper say in “Limitations”?" in examples
+    next(b for b in at.button if b.key == "example-0").click().run()
+    shown = texts(at)
+    assert "200" in shown and "From: Gadget Survey" in shown and "Paper: Gadget Survey" in shown
+
+    # "All papers": each answer comes from the paper that has it, and says which
+    at.selectbox(key="paper").select("__all__").run()
+    ask(at, "What does the Widget Export Council track?")
+    last = at.chat_message[-1]
+    assert "From: A Tiny Paper About Widgets" in plain("\n".join(c.value for c in last.caption))
+
+
+def test_uploading_the_same_paper_twice_does_not_duplicate_it(library_page):
+    at, root = library_page
+    at.file_uploader(key="upload").upload("gadgets.md", GADGETS, "text/markdown").run()
+    at.file_uploader(key="upload").clear().run()
+    at.file_uploader(key="upload").upload("copy of gadgets.md", GADGETS, "text/markdown").run()
+    assert not at.exception
+    assert plain(at.success[0].value).startswith("Already in the library: Gadget Survey (gadget-survey)")
+    assert at.selectbox(key="paper").options == ["All papers", "A Tiny Paper About Widgets", "Gadget Survey"]
+    assert sorted(p.name for p in (root / "papers").iterdir()) == ["gadget-survey"]
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        ("empty.md", b"", "empty.md is empty (0 bytes)."),
+        ("../../picture.md", b"\x89PNG\r\n\x1a\n" + bytes(range(256)), "picture.md is not UTF-8 text"),
+        ("huge.md", b"# T\n\n## A\n\n" + b"x" * 3000, "huge.md is 3 kB; the limit is 2 kB"),
+    ],
+)
+def test_a_bad_upload_is_one_message_and_leaves_the_library_untouched(
+    library_page, monkeypatch, name, data, message
+):
+    at, root = library_page
+    monkeypatch.setenv("QA_LIBRARY__MAX_PAPER_BYTES", "2000")
+    import streamlit as st
+
+    st.cache_resource.clear()  # the library is re-opened with the smaller cap
+    at.run()
+    at.file_uploader(key="upload").upload(name, data, "text/markdown").run()
+    assert not at.exception
+    shown = plain(at.sidebar.error[0].value)
+    assert shown.startswith(message) and "\n" not in shown and "Traceback" not in shown
+    assert sorted(p.name for p in root.iterdir()) in (["paper.md"], [".library.lock", "paper.md"])
+    assert at.selectbox(key="paper").options == ["All papers", "A Tiny Paper About Widgets"]

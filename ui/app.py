@@ -1,7 +1,8 @@
-"""Chat with the paper: a thin Streamlit page over ``qa.Assistant`` (all logic lives in ``qa/``).
+"""Chat with the papers: a thin Streamlit page over ``qa.Library`` (all logic lives in ``qa/``).
 
 Run with ``make run`` (or ``streamlit run ui/app.py``). The page shows at once; the model loads in
-the background while the reader looks around, and the first question waits for it if needed.
+the background while the reader looks around, and the first question waits for it if needed. The
+sidebar picks a paper (or "All papers") and takes uploads (PDF, TXT, Markdown) into the library.
 """
 
 from __future__ import annotations
@@ -10,70 +11,78 @@ from concurrent.futures import Future, ThreadPoolExecutor
 
 import streamlit as st
 
-from qa import Assistant, QAError
+from qa import QAError
 from qa.feedback import FeedbackRecord, append_feedback
-from qa.indexing.embedder import shared_embedder
-from qa.parsing import load_document
+from qa.library import Library, describe, size_text
 from qa.presentation import (
     answer_markdown,
+    answer_paper,
     chart_frame,
     escape_markdown,
     highlighted_markdown,
-    load_examples,
     passage_for,
     section_text,
     table_frame,
 )
 from qa.render import render_transcript
-from qa.schema import RETRIEVER_MODES, Document
+from qa.schema import RETRIEVER_MODES
 from qa.settings import Settings
 
 st.set_page_config(page_title="Ask the paper", page_icon="📄", layout="wide")
 
 
+ALL = "__all__"
+
+
 @st.cache_resource(show_spinner=False)
-def get_document() -> Document:
-    return load_document(Settings().paths.corpus)
+def get_library() -> Library:
+    """The one library of this server process (its papers share one embedding model)."""
+    return Library.open()
 
 
 @st.cache_resource(show_spinner=False)
 def assistant_loader() -> Future:
-    """Start loading the one assistant of this server process in the background."""
-    settings = Settings()
+    """Start loading the default paper's assistant (and the model) in the background."""
+    library = get_library()
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-load")
-    return pool.submit(lambda: Assistant.load(settings, embedder=shared_embedder(settings.model)))
+    return pool.submit(lambda: library.assistant(library.papers()[0].id))
 
 
-def build_index_if_needed() -> None:
-    """First start (or a changed paper): build the index with a visible progress bar."""
-    if st.session_state.get("index_checked"):
-        return
-    settings = Settings()
-    problem = Assistant.index_problem(settings)
-    st.session_state.index_checked = True
-    if problem is None:
-        return
-    bar = st.progress(0.0, text=f"Building the index ({problem})…")
+def build_index_if_needed(library: Library) -> None:
+    """First start (or a changed paper): build missing indexes with a visible progress bar."""
+    checked = st.session_state.setdefault("index_checked", set())
+    for entry in library.papers():
+        if entry.id in checked:
+            continue
+        checked.add(entry.id)
+        problem = library.index_problem(entry.id)
+        if problem is None:
+            continue
+        bar = st.progress(0.0, text=f"Building the index of {entry.id} ({problem})…")
 
-    def progress(stage: str, fraction: float) -> None:
-        bar.progress(min(1.0, fraction), text=f"Building the index: {stage}…")
+        def progress(stage: str, fraction: float, bar=bar, paper=entry.id) -> None:
+            bar.progress(min(1.0, fraction), text=f"Building the index of {paper}: {stage}…")
 
-    with st.spinner("Loading the model…"):
-        embedder = shared_embedder(settings.model)
-    Assistant.load(settings, embedder=embedder, progress=progress)
-    bar.empty()
-    assistant_loader.clear()
+        with st.spinner("Loading the model…"):
+            library.embedder  # noqa: B018 - loads the model
+        library.assistant(entry.id, progress=progress)
+        bar.empty()
 
 
-def wait_for_assistant() -> Assistant:
+def wait_for_default_assistant() -> None:
     loader = assistant_loader()
     if not loader.done():
         with st.spinner("Loading the model (only the first question waits)…"):
-            return loader.result()
-    return loader.result()
+            loader.result()
+    loader.result()
 
 
-def show_answer(doc: Document, turn: int, answer) -> None:
+def show_answer(library: Library, turn: int, answer) -> None:
+    paper = answer_paper(answer)
+    doc = library.document(paper or library.papers()[0].id)
+    titles = {e.id: e.title for e in library.papers()}
+    if paper and len(titles) > 1:
+        st.caption(f"From: {escape_markdown(titles.get(paper, paper))}")
     if answer.resolved_question != answer.question:
         st.caption(f"Understood as: {escape_markdown(answer.resolved_question)}")
     if answer.abstained:
@@ -115,6 +124,8 @@ def show_answer(doc: Document, turn: int, answer) -> None:
     with st.expander(f"Sources ({len(answer.citations)})"):
         for n, citation in enumerate(answer.citations, 1):
             st.markdown(f"**[{n}] {escape_markdown(citation.section)}**")
+            if citation.paper:
+                st.caption(f"Paper: {escape_markdown(titles.get(citation.paper, citation.paper))}")
             if citation.id in value_table:
                 st.dataframe(
                     table_frame(doc, value_table[citation.id], cited_cells), hide_index=True, width="stretch"
@@ -155,10 +166,68 @@ def feedback(answer, turn: int) -> None:
         st.caption("Thanks, your feedback was saved.")
 
 
-def sidebar(doc: Document) -> None:
+def paper_picker(library: Library) -> str:
+    """The sidebar's paper choice ("All papers" or one id); returns the paper whose outline to show."""
+    papers = library.papers()
+    titles = {e.id: e.title for e in papers}
+    if st.session_state.get("select_paper") in titles:  # a paper just added is chosen for the reader
+        st.session_state.paper = st.session_state.pop("select_paper")
+    if st.session_state.get("paper") not in (ALL, *titles):
+        st.session_state.paper = ALL
+    with st.sidebar:
+        st.selectbox(
+            "Paper",
+            [ALL, *titles],
+            format_func=lambda pid: "All papers" if pid == ALL else titles[pid],
+            key="paper",
+            on_change=lambda: st.session_state.pop("section", None),
+        )
+    chosen = st.session_state.paper
+    return papers[0].id if chosen == ALL else chosen
+
+
+def upload_box(library: Library) -> None:
+    """Add a paper from the upload box, with a progress bar, then say what was found."""
+    cap = size_text(library.settings.library.max_paper_bytes)
+    with st.sidebar:
+        upload = st.file_uploader(
+            f"Add a paper (PDF, TXT or Markdown, up to {cap})",
+            type=["pdf", "txt", "md"],
+            key="upload",
+        )
+        if upload is not None and upload.file_id != st.session_state.get("uploaded_id"):
+            st.session_state.uploaded_id = upload.file_id
+            bar = st.progress(0.0, text=f"Reading {upload.name}…")
+
+            def progress(stage: str, fraction: float) -> None:
+                bar.progress(min(1.0, fraction), text=f"{upload.name}: {stage}…")
+
+            try:
+                found = library.add_upload(upload.getvalue(), upload.name, progress=progress)
+            except QAError as exc:
+                st.session_state.upload_message = ("error", str(exc))
+            else:
+                verb = "Already in the library" if found.status == "unchanged" else found.status.capitalize()
+                text = f"{verb}: {found.title} ({found.id}) — {describe(found)}"
+                text += "".join(f"\n\nNote: {w}" for w in found.warnings)
+                st.session_state.upload_message = ("success", text)
+                st.session_state.select_paper = found.id
+                st.session_state.index_checked = st.session_state.get("index_checked", set()) | {found.id}
+            bar.empty()
+            st.rerun()
+        kind, text = st.session_state.get("upload_message", (None, ""))
+        if kind == "error":
+            st.error(escape_markdown(text))
+        elif kind == "success":
+            st.success(escape_markdown(text))
+
+
+def sidebar(library: Library, paper_id: str) -> None:
+    doc = library.document(paper_id)
     meta = doc.metadata
     with st.sidebar:
-        st.markdown(f"### {escape_markdown(str(meta.get('title', 'The paper')))}")
+        title = meta.get("title") or library.entry(paper_id).title
+        st.markdown(f"### {escape_markdown(str(title))}")
         authors = ", ".join(a.get("name", "") for a in meta.get("authors", []) if isinstance(a, dict))
         if authors:
             st.caption(escape_markdown(authors))
@@ -172,7 +241,7 @@ def sidebar(doc: Document) -> None:
             )
         st.selectbox("Retrieval", RETRIEVER_MODES, index=RETRIEVER_MODES.index("hybrid"), key="mode")
         st.slider("Passages", 1, 12, 6, key="k")
-        examples = load_examples(Settings().examples_path())
+        examples = library.examples(paper_id)
         if examples:
             st.markdown("**Try asking**")
             for i, example in enumerate(examples):
@@ -199,11 +268,11 @@ def sidebar(doc: Document) -> None:
             st.rerun()
 
 
-def transcript_button(doc: Document) -> None:
+def transcript_button(title: str) -> None:
     """Rendered after the new question is answered, so the transcript includes it."""
     with st.sidebar:
         answers = [t["answer"] for t in st.session_state.turns if t.get("answer") is not None]
-        st.session_state.transcript = render_transcript(answers, str(doc.metadata.get("title", "the paper")))
+        st.session_state.transcript = render_transcript(answers, title)
         st.download_button(
             "Download transcript",
             st.session_state.transcript,
@@ -219,26 +288,37 @@ def main() -> None:
     st.session_state.setdefault("feedback_sent", set())
     st.title("Ask the paper")
     try:
-        build_index_if_needed()
-        doc = get_document()
+        library = get_library()
+        if not library.papers():
+            raise QAError(f"The library in {library.root} is empty: add a paper with `qa add FILE`.")
+        build_index_if_needed(library)
+        assistant_loader()  # the model starts loading now, in the background
+        paper_id = paper_picker(library)
+        upload_box(library)
+        sidebar(library, paper_id)
     except QAError as exc:
-        st.error(str(exc))
+        st.error(escape_markdown(str(exc)))
         st.stop()
-    assistant_loader()  # the model starts loading now, in the background
-    sidebar(doc)
+    chosen = st.session_state.paper
     typed = st.chat_input("Ask a question about the paper", key="question")
     question = st.session_state.pop("pending", None) or typed
     if question is not None:
         history = [t["question"] for t in st.session_state.turns if t.get("answer") is not None]
         try:
-            assistant = wait_for_assistant()
-            answer = assistant.ask(
-                question, history=history, retriever=st.session_state.mode, k=st.session_state.k
+            wait_for_default_assistant()
+            answer = library.ask(
+                question,
+                paper=None if chosen == ALL else chosen,
+                history=history,
+                retriever=st.session_state.mode,
+                k=st.session_state.k,
             )
             st.session_state.turns.append({"question": answer.question, "answer": answer})
         except QAError as exc:
             st.session_state.turns.append({"question": question, "error": str(exc)})
-    transcript_button(doc)
+    transcript_button(
+        "all papers" if chosen == ALL and len(library.papers()) > 1 else library.entry(paper_id).title
+    )
     for turn, entry in enumerate(st.session_state.turns):
         with st.chat_message("user"):
             st.markdown(escape_markdown(entry["question"]) or "_(empty question)_")
@@ -246,7 +326,7 @@ def main() -> None:
             if "error" in entry:
                 st.error(escape_markdown(entry["error"]))
             else:
-                show_answer(doc, turn, entry["answer"])
+                show_answer(library, turn, entry["answer"])
 
 
 main()
