@@ -91,8 +91,8 @@ class Assistant:
             settings.retrieval.candidates,
             settings.retrieval.dense_weight,
         )
-        self.matcher = TableMatcher(doc.table_values, index.value_vectors, self.vocab)
-        evidence = EvidenceBase(doc, index.sentence_vectors, self.vocab)
+        self.matcher = TableMatcher(doc.table_values, index.value_vectors, self.vocab, settings.scoring)
+        evidence = EvidenceBase(doc, index.sentence_vectors, self.vocab, settings.scoring)
         positions = {s.id: i for i, s in enumerate(doc.sentences)}
         chunk_sentences = {
             c.id: [positions[s] for s in c.sentence_ids if s in positions] for c in index.chunks

@@ -204,6 +204,97 @@ class LibrarySettings(BaseModel):
     )
 
 
+class ScoringSettings(BaseModel):
+    """Weights of the two hand-made scorers: table values against a question (qa/retrieval/tables.py)
+    and sentences against a question (qa/answering/evidence.py). Set by hand on the seed paper's gold set with `qa eval` in the first sessions; see
+    the issue notes for the plan to learn them."""
+
+    table_coverage: float = Field(
+        default=0.35,
+        description="Weight of the share of the question's words a value's labels cover. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+    )
+    table_dense: float = Field(
+        default=0.3,
+        description="Weight of the cosine between the question and the value's description. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+    )
+    table_caption: float = Field(
+        default=0.2,
+        description="Weight of naming the table's subject (its caption). Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+    )
+    table_row: float = Field(
+        default=0.2,
+        description="Weight of naming the value's row. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+    )
+    table_column: float = Field(
+        default=0.2,
+        description="Weight of naming the value's column. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+    )
+    table_item: float = Field(
+        default=0.15,
+        description="Weight of naming the part of a 'label: value' cell. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+    )
+    table_item_penalty: float = Field(
+        default=0.05,
+        description="Cost of a part-of-cell value the question does not single out. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+    )
+    unnamed_field: float = Field(
+        default=0.5,
+        description="Field score given to a row/column that cannot tell values apart. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+    )
+    percent_match: float = Field(
+        default=0.08,
+        description="Bonus (or cost) when a value is (not) a percentage as the question asks. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+    )
+    year_match: float = Field(
+        default=0.05,
+        description="Bonus when the value's year is the one asked. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+    )
+    year_mismatch: float = Field(
+        default=0.3,
+        description="Cost when the value's year is not the one asked. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+    )
+    named_table: float = Field(
+        default=0.3,
+        description="Bonus when the question names the value's table ('Table 2'). Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+    )
+    order_decay: float = Field(
+        default=0.03,
+        description="Per word position: among two named siblings the first named wins. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+    )
+    distinctive_floor: float = Field(
+        default=0.6,
+        description="Field score of a label named by a word only it has. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+    )
+    expansion: float = Field(
+        default=0.7,
+        description="Weight of a general (not exact) synonym of a question word. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+    )
+    item_names_column: float = Field(
+        default=0.5,
+        description="A part named this well also names its column. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+    )
+    sentence_coverage: float = Field(
+        default=0.5,
+        description="Weight of the question's weighted words a sentence covers. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+    )
+    sentence_dense: float = Field(
+        default=0.5,
+        description="Weight of the cosine between the question and the sentence. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+    )
+    sentence_prior: float = Field(
+        default=0.1,
+        description="Weight of the retrieval rank of the sentence's passage. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+    )
+    section_title: float = Field(
+        default=0.6,
+        description="A question word in the sentence's section path counts this much of one in the sentence. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+    )
+    definition: float = Field(
+        default=0.15,
+        description="Bonus for a sentence spelling out the one abbreviation asked about. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+    )
+
+
 class Settings(BaseSettings):
     """All knobs of the assistant."""
 
@@ -214,6 +305,7 @@ class Settings(BaseSettings):
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    scoring: ScoringSettings = Field(default_factory=ScoringSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     library: LibrarySettings = Field(default_factory=LibrarySettings)
 

@@ -11,6 +11,7 @@ import numpy as np
 
 from qa.retrieval.query import QueryTerms, Vocabulary
 from qa.schema import Document, Sentence
+from qa.settings import ScoringSettings
 from qa.text import find_numbers, stem, tokenize
 
 _MONTHS = {
@@ -63,8 +64,11 @@ class SentenceScore:
 class EvidenceBase:
     """Per-sentence data computed once when the assistant loads."""
 
-    def __init__(self, doc: Document, vectors: np.ndarray, vocab: Vocabulary) -> None:
+    def __init__(
+        self, doc: Document, vectors: np.ndarray, vocab: Vocabulary, scoring: ScoringSettings | None = None
+    ) -> None:
         self.doc = doc
+        self.w = scoring or ScoringSettings()
         self.sentences: list[Sentence] = doc.sentences
         self.vectors = vectors
         self.vocab = vocab
@@ -107,20 +111,24 @@ class EvidenceBase:
                     got += w
                     matched.add(t)
                 elif t in title:
-                    got += 0.6 * w
+                    got += self.w.section_title * w
                     matched.add(t)
             for t in expansions & own:
                 source = terms.content[terms.expansion_source[t]] if t in terms.expansion_source else None
                 if source in weights and source not in matched:
                     # a synonym stands in for the question's word (at its synonym weight)
-                    got += weights[source] * terms.expansion_weight.get(t, 0.7)
+                    got += weights[source] * terms.expansion_weight.get(t, self.w.expansion)
                     matched.add(source)
             coverage = min(1.0, got / total)
             d = float(dense[n])
-            score = 0.5 * coverage + 0.5 * d + 0.1 * prior.get(i, 0.0)
+            score = (
+                self.w.sentence_coverage * coverage
+                + self.w.sentence_dense * d
+                + self.w.sentence_prior * prior.get(i, 0.0)
+            )
             if single and exact and exact <= own:
                 # the sentence spells out what the question abbreviates (a definition)
-                score += 0.15
+                score += self.w.definition
             out.append(SentenceScore(i, score, coverage, d, frozenset(matched)))
         out.sort(key=lambda s: -s.score)
         return out

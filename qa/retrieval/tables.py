@@ -14,9 +14,9 @@ import numpy as np
 
 from qa.retrieval.query import QueryTerms, Vocabulary
 from qa.schema import TableValue, TableValueHit
+from qa.settings import ScoringSettings
 from qa.text import COUNT_QUESTION, is_year, tokenize
 
-EXPANSION_WEIGHT = 0.7
 _PERCENT = re.compile(r"%|\bpercent|\bshare\b|\bproportion|\bfraction\b|\bhow much of\b", re.IGNORECASE)
 
 
@@ -52,15 +52,18 @@ def _label_terms(label: str | None) -> set[str]:
     return _terms(kept)
 
 
-FULLY_DISTINCTIVE_FLOOR = 0.6
-CAPTION_WEIGHT = 0.2  # how much naming the table's subject (its caption) counts
-
-
 class TableMatcher:
     """Scores every :class:`TableValue` against a question."""
 
-    def __init__(self, values: list[TableValue], vectors: np.ndarray, vocab: Vocabulary) -> None:
+    def __init__(
+        self,
+        values: list[TableValue],
+        vectors: np.ndarray,
+        vocab: Vocabulary,
+        scoring: ScoringSettings | None = None,
+    ) -> None:
         self.values = values
+        self.w = scoring or ScoringSettings()
         self.vectors = vectors
         self.vocab = vocab
         self._fields = [self._field_weights(v) for v in values]
@@ -97,12 +100,13 @@ class TableMatcher:
         self, terms: QueryTerms, query_vector: np.ndarray | None, limit: int | None = None
     ) -> list[ValueMatch]:
         """All values scored against the question, best first."""
+        w = self.w
         weights = {t: 1.0 for t in terms.content}
         position = {t: i for i, t in reversed(list(enumerate(terms.content)))}
         single = {t for t in terms.expansions if not any(t in p for p in terms.phrases)}
         for t in terms.expansions:
             if t in single:
-                weights.setdefault(t, terms.expansion_weight.get(t, EXPANSION_WEIGHT))
+                weights.setdefault(t, terms.expansion_weight.get(t, w.expansion))
             position.setdefault(t, terms.expansion_source.get(t, len(terms.content)))
         content_weight = sum(self.vocab.weight(t) for t in terms.content if not is_year(t)) or 1.0
         named = {f"Table {n}" for n in re.findall(r"\btable\s+(\d+)\b", terms.text, re.IGNORECASE)}
@@ -128,15 +132,15 @@ class TableMatcher:
                 for phrase in terms.phrases:
                     if set(phrase) <= set(field) | set(terms.content):
                         for t in phrase:
-                            local.setdefault(t, terms.expansion_weight.get(t, EXPANSION_WEIGHT))
+                            local.setdefault(t, terms.expansion_weight.get(t, w.expansion))
                 matched = [t for t in field if t in local]
                 score = sum(w * local.get(t, 0.0) for t, w in field.items()) / total
                 if any(field[t] >= self.vocab.weight(t) - 1e-9 and local[t] >= 1.0 for t in matched):
                     # a word only this label has among its siblings is enough to pick it
-                    score = max(score, FULLY_DISTINCTIVE_FLOOR)
+                    score = max(score, w.distinctive_floor)
                 if matched:
                     # among siblings both named, the one named first is the subject ("people of A ... with B")
-                    score *= 1.0 - 0.03 * min(position[t] for t in matched)
+                    score *= 1.0 - w.order_decay * min(position[t] for t in matched)
                 scores[name] = score
             own = self._all_terms[i]
             coverage = (
@@ -146,25 +150,29 @@ class TableMatcher:
             year_ok = None
             if terms.years and v.year is not None:
                 year_ok = v.year in terms.years
-            if scores["item"] is not None and scores["item"] >= 0.5:
+            if scores["item"] is not None and scores["item"] >= w.item_names_column:
                 # naming a part of a cell ("KP: 60%, ...") names its column too
                 scores["column"] = max(scores["column"] or 0.0, scores["item"])
             caption, caption_weight = self._caption_terms[v.table], self._caption_weight[v.table]
             caption_cover = sum(self.vocab.weight(t) * weights.get(t, 0.0) for t in caption) / caption_weight
-            score = 0.35 * coverage + 0.3 * float(dense[i]) + CAPTION_WEIGHT * caption_cover
+            score = (
+                w.table_coverage * coverage
+                + w.table_dense * float(dense[i])
+                + w.table_caption * caption_cover
+            )
             if percent_wanted is not None and v.number is not None:
-                score += 0.08 if (v.unit == "%") == percent_wanted else -0.08
-            score += 0.2 * (scores["row"] if scores["row"] is not None else 0.5)
-            score += 0.2 * (scores["column"] if scores["column"] is not None else 0.5)
+                score += w.percent_match if (v.unit == "%") == percent_wanted else -w.percent_match
+            score += w.table_row * (scores["row"] if scores["row"] is not None else w.unnamed_field)
+            score += w.table_column * (scores["column"] if scores["column"] is not None else w.unnamed_field)
             if scores["item"] is not None:
-                score += 0.15 * scores["item"] - 0.05
+                score += w.table_item * scores["item"] - w.table_item_penalty
             if year_ok is True:
-                score += 0.05
+                score += w.year_match
             elif year_ok is False:
-                score -= 0.3
+                score -= w.year_mismatch
             is_named = v.table in named
             if is_named:
-                score += 0.3
+                score += w.named_table
             out.append(
                 ValueMatch(
                     v,
