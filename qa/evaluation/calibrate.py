@@ -151,7 +151,7 @@ def fit(rows: list[Row], holdout: set[str], seed: int, precision: float) -> Answ
     x = np.array([r.x for r in train], dtype=np.float64)
     y = np.array([r.right for r in train], dtype=np.int64)
     mean, scale = x.mean(axis=0), x.std(axis=0)
-    scale[scale == 0] = 1.0
+    scale[scale < 1e-9] = 1.0  # a constant feature (std 0 up to rounding) is left unscaled
     model = LogisticRegression(C=1.0, max_iter=2000, random_state=seed).fit((x - mean) / scale, y)
     result = AnswerabilityModel(
         names=FEATURE_NAMES,

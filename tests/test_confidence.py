@@ -1,0 +1,98 @@
+"""The answerability model: fitting, the abstention cut, JSON round trip, and its use in ``ask``."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from qa.answering.confidence import FEATURE_NAMES, AnswerabilityModel, features, load_model
+from qa.evaluation.calibrate import Row, choose_cut, fit
+
+
+def _rows(n: int, seed: int = 0) -> list[Row]:
+    """Synthetic rows whose rightness follows the best sentence's coverage."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for i in range(n):
+        coverage = float(rng.uniform())
+        evidence = {"sentence_score": coverage, "sentence_coverage": coverage, "sentence_dense": 0.3}
+        x = features(evidence, "sentences", "span", False)
+        rows.append(Row("qasper" if i % 2 else "squad2", x, bool(rng.uniform() < coverage), False))
+    return rows
+
+
+def test_fit_learns_the_signal_and_records_its_data():
+    model = fit(_rows(400), holdout={"squad2"}, seed=13, precision=0.8)
+    low = model.probability(
+        features({"sentence_score": 0.1, "sentence_coverage": 0.1}, "sentences", "span", False)
+    )
+    high = model.probability(
+        features({"sentence_score": 0.9, "sentence_coverage": 0.9}, "sentences", "span", False)
+    )
+    assert low < 0.5 < high
+    assert model.record["seed"] == 13 and model.record["rows_by_source"]["qasper"] == 200
+    assert model.record["scores"]["train"]["roc_auc"] > 0.7
+    assert model.record["scores"]["held_out_squad2"]["rows"] == 200
+
+
+def test_the_cut_keeps_abstentions_as_precise_as_asked():
+    p = np.array([0.1] * 30 + [0.2] * 10 + [0.3] * 10 + [0.8] * 30)
+    right = np.array([0] * 40 + [0, 1] * 5 + [1] * 30)
+    everyone = np.ones(len(p), dtype=bool)
+    for precision, expected in ((0.8, 0.8), (0.99, 0.3)):
+        cut = choose_cut(p, right, everyone, precision=precision)
+        assert cut == expected and (1 - right[p < cut]).mean() >= precision
+    assert choose_cut(p, np.ones(len(p), dtype=int), everyone, precision=0.8) is None
+
+
+def test_json_round_trip_and_refusal_of_other_features(tmp_path):
+    model = fit(_rows(200), holdout=set(), seed=1, precision=0.8)
+    path = tmp_path / "m.json"
+    path.write_text(json.dumps(model.to_json()))
+    again = load_model(path)
+    x = features({"sentence_score": 0.5}, "table:cells", "number", True)
+    assert again is not None and again.probability(x) == pytest.approx(model.probability(x))
+    data = model.to_json()
+    data["features"] = data["features"][:-1]
+    path.write_text(json.dumps(data))
+    assert load_model(path) is None
+    path.write_text("{not json")
+    assert load_model(path) is None
+    assert load_model(tmp_path / "missing.json") is None
+
+
+@pytest.mark.model
+def test_ask_reports_confidence_and_abstains_below_the_cut(tmp_path, paper_settings, embedder):
+    from qa import Assistant
+
+    def install(bias: float, cut: float | None) -> Assistant:
+        model = AnswerabilityModel(
+            names=FEATURE_NAMES,
+            weights=tuple(0.0 for _ in FEATURE_NAMES),
+            bias=bias,
+            mean=tuple(0.0 for _ in FEATURE_NAMES),
+            scale=tuple(1.0 for _ in FEATURE_NAMES),
+            cut=cut,
+            record={},
+        )
+        path = tmp_path / f"model-{bias}.json"
+        path.write_text(json.dumps(model.to_json()))
+        answer = paper_settings.answer.model_copy(update={"confidence_model": path})
+        return Assistant.load(paper_settings.model_copy(update={"answer": answer}), embedder=embedder)
+
+    question = "How much does Pakistan export to Afghanistan in 2024?"
+    sure = install(bias=3.0, cut=0.5).ask(question)
+    assert not sure.abstained and sure.confidence == pytest.approx(1 / (1 + np.exp(-3.0)), abs=1e-4)
+    assert sure.strategy == "table:cells" and sure.evidence_scores["cell_score"] > 0
+    doubtful = install(bias=-3.0, cut=0.5).ask(question)
+    assert doubtful.abstained and doubtful.strategy == "abstain:low-confidence" and doubtful.citations == []
+    assert doubtful.confidence == pytest.approx(1 - 1 / (1 + np.exp(3.0)), abs=1e-4)
+    no_model = Assistant.load(
+        paper_settings.model_copy(
+            update={"answer": paper_settings.answer.model_copy(update={"confidence_model": None})}
+        ),
+        embedder=embedder,
+    ).ask(question)
+    assert no_model.confidence is None and not no_model.abstained
