@@ -18,8 +18,9 @@ from qa.answering.evidence import EvidenceBase
 from qa.answering.followup import FollowupResolver
 from qa.answering.intent import detect_intent
 from qa.errors import IndexStateError, InvalidOptionError, InvalidQuestionError, QAError
+from qa.indexing.chunking import chunk_document
 from qa.indexing.files import sha256_file
-from qa.indexing.store import build_index, check_index, identity, load_index
+from qa.indexing.store import build_index, check_index, identity, read_index
 from qa.parsing import load_document
 from qa.retrieval import Retriever
 from qa.retrieval.dense import DenseRetriever
@@ -49,7 +50,8 @@ def validate_mode(mode: str) -> str:
 def clean_question(question: object, max_chars: int) -> str:
     """Clean a user's question; raise :class:`InvalidQuestionError` when it cannot be asked.
 
-    Control characters and invalid UTF-8 are removed rather than refused. When the input holds
+    Invisible characters (controls, zero-width, BOM, direction marks, soft hyphens, lone surrogates
+    as a JSON client may send) and invalid UTF-8 are deleted rather than refused. When the input holds
     several sentences and some end with '?', only those are kept: surrounding instructions such as
     "ignore previous instructions." do not change what is asked.
     """
@@ -57,8 +59,7 @@ def clean_question(question: object, max_chars: int) -> str:
         question = question.decode("utf-8", errors="replace")
     if not isinstance(question, str):
         raise InvalidQuestionError("The question must be text.")
-    question = question.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
-    text = clean_text(question.replace("\ufffd", " "))
+    text = clean_text(question)
     if not text:
         raise InvalidQuestionError("The question is empty: type a question about the paper.")
     if len(text) > max_chars:
@@ -133,28 +134,32 @@ class Assistant:
 
             embedder = Embedder(settings.model)
         index_dir = Path(settings.paths.index_dir)
-        reason = (
-            "a rebuild was requested"
-            if force_rebuild
-            else check_index(index_dir, identity(corpus_sha, settings))
-        )
-        if reason:
+        expected = identity(corpus_sha, settings, embedder.dimension)
+        chunks = chunk_document(doc, settings.chunking)
+        reason = "a rebuild was requested" if force_rebuild else None
+        builds = 0
+        while True:
+            if reason is None:
+                index, reason = read_index(index_dir, expected, chunks)
+                if index is not None:
+                    return cls(settings, doc, index, embedder)
             if not rebuild:
                 raise IndexStateError(
                     f"The index in {index_dir} cannot be used: {reason}. "
                     "Run `qa index` to rebuild it, or drop --no-rebuild."
+                )
+            if builds >= settings.limits.index_builds_per_load:
+                raise IndexStateError(
+                    f"The index in {index_dir} still cannot be used after {builds} builds: {reason}. "
+                    "Check the folder (disk space, other programs writing to it) and run `qa index`."
                 )
             log = logger.info if force_rebuild else logger.warning
             log("Building the index in %s: %s.", index_dir, reason)
             build_index(
                 doc, corpus_sha, settings, lambda texts: embedder.encode(texts), embedder.dimension, progress
             )
-        index = load_index(index_dir)
-        if index.manifest.get("model", {}).get("dimension") != embedder.dimension:
-            raise IndexStateError(
-                f"The index in {index_dir} was built with another embedding size. Run `qa index`."
-            )
-        return cls(settings, doc, index, embedder)
+            builds += 1
+            reason = None
 
     @staticmethod
     def index_problem(settings: Settings | None = None) -> str | None:

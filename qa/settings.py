@@ -71,6 +71,28 @@ class AnswerSettings(BaseModel):
     max_list_items: int = Field(default=10, ge=1, description="Items quoted for a list answer.")
 
 
+class LimitSettings(BaseModel):
+    """Caps that keep bad input, odd files and concurrent processes from hanging or crashing a run."""
+
+    max_corpus_bytes: int = Field(
+        default=50_000_000,
+        ge=1,
+        description="Largest paper file read (the paper is 0.1 MB; a long book is ~5 MB): /dev/zero or a "
+        "mistyped path to a disk image is refused instead of read until memory runs out.",
+    )
+    max_data_file_bytes: int = Field(
+        default=5_000_000,
+        ge=1,
+        description="Largest synonyms/examples/question file read (each is a few kB).",
+    )
+    index_builds_per_load: int = Field(
+        default=3,
+        ge=1,
+        description="Builds one load may start before giving up: a concurrent builder can replace an "
+        "index between our build and our read; the stress test never needed more than 2.",
+    )
+
+
 class Settings(BaseSettings):
     """All knobs of the assistant."""
 
@@ -81,6 +103,7 @@ class Settings(BaseSettings):
     chunking: ChunkingSettings = Field(default_factory=ChunkingSettings)
     retrieval: RetrievalSettings = Field(default_factory=RetrievalSettings)
     answer: AnswerSettings = Field(default_factory=AnswerSettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
 
     def synonyms_path(self) -> Path:
         """The paper's synonyms file: explicit setting, else ``synonyms.json`` beside the corpus."""
