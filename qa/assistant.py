@@ -29,7 +29,7 @@ from qa.retrieval.lexical import BM25Retriever
 from qa.retrieval.query import analyse_question, build_vocabulary
 from qa.retrieval.tables import TableMatcher
 from qa.schema import RETRIEVER_MODES, Answer, Document
-from qa.settings import Settings
+from qa.settings import Settings, load_settings
 from qa.text import clean_text
 
 logger = logging.getLogger(__name__)
@@ -40,9 +40,10 @@ COMPOSE_DEPTH = 10  # passages whose sentences the composer considers
 
 def validate_mode(mode: str) -> str:
     """Return ``mode`` if it names a retriever, else raise an error listing the valid names."""
-    if mode not in RETRIEVER_MODES:
+    if not isinstance(mode, str) or mode not in RETRIEVER_MODES:
+        shown = clean_text(str(mode))[:40]
         raise InvalidOptionError(
-            f"Unknown retriever '{mode}'. Valid retrievers: {', '.join(RETRIEVER_MODES)}."
+            f"Unknown retriever '{shown}'. Valid retrievers: {', '.join(RETRIEVER_MODES)}."
         )
     return mode
 
@@ -100,7 +101,7 @@ class Assistant:
         self.context = AnswerContext(
             doc, evidence, self.matcher, self.vocab, chunk_sentences, settings.answer
         )
-        self.followups = FollowupResolver(doc, self.vocab)
+        self.followups = FollowupResolver(doc, self.vocab, settings.answer.followup_turns)
 
     @classmethod
     def load(
@@ -125,9 +126,9 @@ class Assistant:
             CorpusError: the paper cannot be read.
             IndexStateError: the index is unusable and ``rebuild`` is False.
         """
-        settings = settings or Settings()
+        settings = settings or load_settings()
         corpus = Path(settings.paths.corpus)
-        doc = load_document(corpus)
+        doc = load_document(corpus, settings.limits.max_corpus_bytes)
         corpus_sha = sha256_file(corpus)
         if embedder is None:
             from qa.indexing.embedder import Embedder
@@ -164,9 +165,11 @@ class Assistant:
     @staticmethod
     def index_problem(settings: Settings | None = None) -> str | None:
         """Why the index must be (re)built before answering, or None when it is ready (no model needed)."""
-        settings = settings or Settings()
+        settings = settings or load_settings()
         corpus = Path(settings.paths.corpus)
         try:
+            if not corpus.is_file():  # a FIFO would block the hash; loading reports what is wrong
+                return None
             corpus_sha = sha256_file(corpus)
         except OSError:
             return None  # loading will report the unreadable corpus
@@ -207,14 +210,16 @@ class Assistant:
             timings[stage] = round((now - since) * 1000, 3)
             return now
 
-        mode = validate_mode(retriever or self.settings.retrieval.mode)
-        k = k or self.settings.retrieval.k
-        if not isinstance(k, int) or k < 1:
+        mode = validate_mode(self.settings.retrieval.mode if retriever is None else retriever)
+        k = self.settings.retrieval.k if k is None else k
+        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
             raise InvalidOptionError("The number of passages must be a whole number of at least 1.")
         limit = self.settings.answer.max_question_chars
         text = clean_question(question, limit)
+        if history is not None and not isinstance(history, (list, tuple)):
+            raise InvalidQuestionError("The history must be a list of earlier questions.")
         turns = []
-        for turn in history or []:
+        for turn in (history or [])[-self.settings.answer.followup_turns :]:
             try:
                 turns.append(clean_question(turn, limit))
             except QAError:

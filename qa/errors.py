@@ -42,3 +42,15 @@ class FeedbackError(QAError):
     """A feedback record could not be stored."""
 
     exit_code = 1
+
+
+class ConfigurationError(QAError, ValueError):
+    """A setting (a ``QA_*`` environment variable) has a value that cannot be used."""
+
+    exit_code = 2
+
+
+class ModelError(QAError):
+    """The embedding model package is missing or is not a package of model weights."""
+
+    exit_code = 2

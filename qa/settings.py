@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsError as _SourceError
 
+from qa.errors import ConfigurationError
 from qa.schema import RetrieverMode
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -66,7 +68,12 @@ class RetrievalSettings(BaseModel):
 
 
 class AnswerSettings(BaseModel):
-    max_question_chars: int = Field(default=2000, description="Longer questions are refused.")
+    max_question_chars: int = Field(default=2000, ge=1, description="Longer questions are refused.")
+    followup_turns: int = Field(
+        default=8,
+        ge=1,
+        description="Earlier turns a follow-up is resolved against; the gold set's longest chain is 3 turns.",
+    )
     max_sentences: int = Field(default=3, ge=1, description="Sentences quoted for a prose answer.")
     max_list_items: int = Field(default=10, ge=1, description="Items quoted for a list answer.")
 
@@ -112,3 +119,23 @@ class Settings(BaseSettings):
     def examples_path(self) -> Path:
         """The paper's example questions: explicit setting, else ``examples.json`` beside the corpus."""
         return self.paths.examples or self.paths.corpus.with_name("examples.json")
+
+
+def load_settings() -> Settings:
+    """Settings from the environment; a bad ``QA_*`` value is one :class:`ConfigurationError` line.
+
+    Raises:
+        ConfigurationError: names the variable, what is wrong and the value given.
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "QA_" + "__".join(str(part).upper() for part in first["loc"])
+        value = str(first.get("input", ""))[:80]
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise ConfigurationError(f"Setting {name}={value!r} is invalid: {first['msg']}{more}.") from None
+    except _SourceError as exc:
+        raise ConfigurationError(
+            f"A QA_* setting cannot be read ({exc}); nested values must be valid JSON."
+        ) from None

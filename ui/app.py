@@ -26,20 +26,20 @@ from qa.presentation import (
 )
 from qa.render import render_transcript
 from qa.schema import RETRIEVER_MODES, Document
-from qa.settings import Settings
+from qa.settings import load_settings
 
 st.set_page_config(page_title="Ask the paper", page_icon="📄", layout="wide")
 
 
 @st.cache_resource(show_spinner=False)
 def get_document() -> Document:
-    return load_document(Settings().paths.corpus)
+    return load_document(load_settings().paths.corpus)
 
 
 @st.cache_resource(show_spinner=False)
 def assistant_loader() -> Future:
     """Start loading the one assistant of this server process in the background."""
-    settings = Settings()
+    settings = load_settings()
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-load")
     return pool.submit(lambda: Assistant.load(settings, embedder=shared_embedder(settings.model)))
 
@@ -48,7 +48,7 @@ def build_index_if_needed() -> None:
     """First start (or a changed paper): build the index with a visible progress bar."""
     if st.session_state.get("index_checked"):
         return
-    settings = Settings()
+    settings = load_settings()
     problem = Assistant.index_problem(settings)
     st.session_state.index_checked = True
     if problem is None:
@@ -145,7 +145,7 @@ def feedback(answer, turn: int) -> None:
                 abstained=answer.abstained,
             )
             try:
-                append_feedback(Settings().paths.feedback, record)
+                append_feedback(load_settings().paths.feedback, record)
                 st.session_state.feedback_sent.add(turn)
             except QAError as exc:
                 st.error(str(exc))
@@ -170,7 +170,7 @@ def sidebar(doc: Document) -> None:
             )
         st.selectbox("Retrieval", RETRIEVER_MODES, index=RETRIEVER_MODES.index("hybrid"), key="mode")
         st.slider("Passages", 1, 12, 6, key="k")
-        examples = load_examples(Settings().examples_path())
+        examples = load_examples(load_settings().examples_path())
         if examples:
             st.markdown("**Try asking**")
             for i, example in enumerate(examples):

@@ -58,10 +58,10 @@ def _questions(n: int) -> list[tuple[str, list[str]]]:
 
 def run_benchmark(args: argparse.Namespace) -> int:
     from qa.assistant import Assistant
-    from qa.settings import Settings
+    from qa.settings import load_settings
 
     report: dict = {"machine": {"cpus": os.cpu_count()}}
-    settings = Settings()
+    settings = load_settings()
 
     started = time.perf_counter()
     assistant = Assistant.load(settings)

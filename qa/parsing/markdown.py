@@ -17,8 +17,10 @@ from typing import Any
 import yaml
 
 from qa.errors import CorpusError
+from qa.indexing.files import read_regular_file
 from qa.parsing.tables import table_values
 from qa.schema import Document, Paragraph, Section, Sentence, Table
+from qa.settings import LimitSettings
 from qa.text import split_sentences
 
 logger = logging.getLogger(__name__)
@@ -29,16 +31,18 @@ _TABLE_LABEL = re.compile(r"^(Table\s+\d+[A-Za-z]?)\s*[:.\-–]", re.IGNORECASE)
 _SEPARATOR_CELL = re.compile(r"^:?-{3,}:?$")
 
 FRONT_MATTER_SECTION = "Front matter"
+DEFAULT_MAX_CORPUS_BYTES = LimitSettings.model_fields["max_corpus_bytes"].default
 
 
-def load_document(path: Path) -> Document:
-    """Read and parse the Markdown paper at ``path``.
+def load_document(path: Path, max_bytes: int = DEFAULT_MAX_CORPUS_BYTES) -> Document:
+    """Read and parse the Markdown paper at ``path`` (a regular file of at most ``max_bytes``).
 
     Raises:
-        CorpusError: the file is missing, unreadable, not UTF-8 or not valid Markdown for this parser.
+        CorpusError: the file is missing, unreadable, not a regular file, too large, not UTF-8 or not
+            valid Markdown for this parser.
     """
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path, max_bytes)
     except FileNotFoundError:
         raise CorpusError(
             f"Corpus file not found: {path}. Point QA_PATHS__CORPUS at the paper's Markdown file."
