@@ -206,6 +206,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--questions", type=positive_int, default=50)
     bench.add_argument("--json", action="store_true")
     bench.add_argument("--ui", action="store_true", help="also time the chat page (server side)")
+    bench.add_argument(
+        "--stress",
+        type=positive_int,
+        metavar="SECONDS",
+        help="instead: one loader and two builders on one index folder for SECONDS; reports errors",
+    )
     bench.set_defaults(func=cmd_bench)
     return parser
 

@@ -203,3 +203,13 @@ def test_a_file_vanishing_during_the_check_is_a_reason_not_a_crash(mini_settings
         mini_settings.paths.index_dir, {**manifest_of(mini_settings), "model": {}}
     )
     monkeypatch.setattr(store, "sha256_file", real)
+
+
+def test_stress_one_loader_two_builders_sees_no_error(mini_corpus):
+    """The short version of `qa bench --stress 120` (see the README for the long run)."""
+    from qa.evaluation.stress import run_stress
+
+    result = run_stress(mini_corpus, seconds=15, question=QUESTION)
+    assert result["errors"] == 0, result["error_samples"]
+    assert result["loader_rounds"] >= 2 and result["builder_rounds"] >= 2
+    assert result["distinct_answers"] == 1

@@ -62,6 +62,12 @@ def run_benchmark(args: argparse.Namespace) -> int:
 
     report: dict = {"machine": {"cpus": os.cpu_count()}}
     settings = load_settings()
+    if getattr(args, "stress", None):
+        from qa.evaluation.stress import run_stress
+
+        result = run_stress(settings.paths.corpus, args.stress)
+        print(json.dumps(result, indent=None if args.json else 2))
+        return 0 if result["errors"] == 0 and result["distinct_answers"] == 1 else 1
 
     started = time.perf_counter()
     assistant = Assistant.load(settings)
