@@ -207,6 +207,12 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true")
     bench.add_argument("--ui", action="store_true", help="also time the chat page (server side)")
     bench.add_argument(
+        "--fuzz",
+        type=positive_int,
+        metavar="N",
+        help="instead: feed N generated questions, histories and command lines; reports crashes",
+    )
+    bench.add_argument(
         "--stress",
         type=positive_int,
         metavar="SECONDS",

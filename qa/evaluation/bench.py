@@ -62,6 +62,14 @@ def run_benchmark(args: argparse.Namespace) -> int:
 
     report: dict = {"machine": {"cpus": os.cpu_count()}}
     settings = load_settings()
+    if getattr(args, "fuzz", None):
+        from qa.evaluation.fuzz import run_fuzz
+
+        started = time.perf_counter()
+        result = run_fuzz(Assistant.load(settings), args.fuzz)
+        result["seconds"] = round(time.perf_counter() - started, 1)
+        print(json.dumps(result, indent=None if args.json else 2, ensure_ascii=True))
+        return 0 if result["crashes"] == 0 else 1
     if getattr(args, "stress", None):
         from qa.evaluation.stress import run_stress
 
