@@ -11,7 +11,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import streamlit as st
 
 from qa import Assistant, QAError
-from qa.feedback import FeedbackRecord, append_feedback
+from qa.feedback import MAX_COMMENT_CHARS, FeedbackRecord, append_feedback
 from qa.indexing.embedder import shared_embedder
 from qa.parsing import load_document
 from qa.presentation import (
@@ -29,6 +29,10 @@ from qa.schema import RETRIEVER_MODES, Document
 from qa.settings import load_settings
 
 st.set_page_config(page_title="Ask the paper", page_icon="📄", layout="wide")
+
+# Turns drawn in full (sources, tables, charts, feedback). Older turns are drawn as one collapsed
+# block, so the time per question stays flat however long the chat gets (measured in tests/test_ui.py).
+LIVE_TURNS = 3
 
 
 @st.cache_resource(show_spinner=False)
@@ -131,7 +135,8 @@ def feedback(answer, turn: int) -> None:
             "Comment (optional)",
             key=f"comment-{turn}",
             label_visibility="collapsed",
-            placeholder="What was right or wrong? (optional)",
+            placeholder=f"What was right or wrong? (optional, up to {MAX_COMMENT_CHARS:,} characters)",
+            max_chars=MAX_COMMENT_CHARS,
         )
     with cols[2]:
         if st.button("Send feedback", key=f"send-{turn}", disabled=rating is None):
@@ -140,7 +145,7 @@ def feedback(answer, turn: int) -> None:
                 resolved_question=answer.resolved_question,
                 answer=answer.answer,
                 rating="up" if rating == 1 else "down",
-                comment=comment or "",
+                comment=(comment or "")[:MAX_COMMENT_CHARS],
                 cited_sections=[c.section for c in answer.citations],
                 abstained=answer.abstained,
             )
@@ -151,6 +156,23 @@ def feedback(answer, turn: int) -> None:
                 st.error(str(exc))
     if turn in st.session_state.feedback_sent:
         st.caption("Thanks, your feedback was saved.")
+
+
+def collapsed_markdown(entry: dict) -> str:
+    """An earlier turn as one block of Markdown (question, answer, sources), made once and kept."""
+    if "collapsed" not in entry:
+        question = escape_markdown(entry["question"]) or "_(empty question)_"
+        if "error" in entry:
+            body = escape_markdown(entry["error"])
+        else:
+            answer = entry["answer"]
+            body = escape_markdown(answer.answer) if answer.abstained else answer_markdown(answer)
+            sources = "  \n".join(
+                f"[{n}] {escape_markdown(c.section)}" for n, c in enumerate(answer.citations, 1)
+            )
+            body += f"\n\n_Sources:_  \n{sources}" if sources else ""
+        entry["collapsed"] = f"**You:** {question}\n\n{body}"
+    return entry["collapsed"]
 
 
 def sidebar(doc: Document) -> None:
@@ -237,7 +259,12 @@ def main() -> None:
         except QAError as exc:
             st.session_state.turns.append({"question": question, "error": str(exc)})
     transcript_button(doc)
-    for turn, entry in enumerate(st.session_state.turns):
+    turns = st.session_state.turns
+    earlier = max(0, len(turns) - LIVE_TURNS)
+    if earlier:
+        with st.expander(f"Earlier questions ({earlier})"):
+            st.markdown("\n\n---\n\n".join(collapsed_markdown(entry) for entry in turns[:earlier]))
+    for turn, entry in enumerate(turns[earlier:], start=earlier):
         with st.chat_message("user"):
             st.markdown(escape_markdown(entry["question"]) or "_(empty question)_")
         with st.chat_message("assistant"):
