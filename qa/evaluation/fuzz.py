@@ -18,6 +18,7 @@ from typing import Any
 from qa.errors import QAError
 
 INVISIBLE = "\x00\x1b\x7f\x85\u00ad\u200b\u200c\u200d\u200e\u202e\u2028\u2029\u2060\ufeff\ufffd\ud800\udcff"
+PROGRESS_EVERY = 500
 TRICKY = [
     "",
     " ",
@@ -98,8 +99,14 @@ def strategies():
     return question, history, retriever, k, argv
 
 
-def _ask_once(assistant, question, history, retriever, k, stats: Counter, crashes: list) -> None:
+def _count(stats: Counter) -> None:
     stats["inputs"] += 1
+    if stats["inputs"] % PROGRESS_EVERY == 0:
+        print(f"fuzz: {stats['inputs']} inputs, {stats['crashes']} crashes", file=sys.stderr, flush=True)
+
+
+def _ask_once(assistant, question, history, retriever, k, stats: Counter, crashes: list) -> None:
+    _count(stats)
     try:
         answer = assistant.ask(question, history=history, retriever=retriever, k=k)
         answer.model_dump_json()
@@ -118,7 +125,7 @@ def _cli_once(assistant, argv: list[str], stdin: bytes, stats: Counter, crashes:
     """``qa ask ARGV`` (or ``qa chat`` when ARGV is empty) in-process, with the loaded assistant."""
     import qa.cli as cli
 
-    stats["inputs"] += 1
+    _count(stats)
     out, err = io.StringIO(), io.StringIO()
     real_load, real_stdin = cli._load, sys.stdin
     cli._load = lambda args, **kwargs: assistant
