@@ -213,3 +213,19 @@ def test_stress_one_loader_two_builders_sees_no_error(mini_corpus):
     assert result["errors"] == 0, result["error_samples"]
     assert result["loader_rounds"] >= 2 and result["builder_rounds"] >= 2
     assert result["distinct_answers"] == 1
+
+
+def test_a_write_error_during_a_build_is_one_line_and_leaves_no_half_build(
+    mini_settings, monkeypatch, capsys
+):
+    import errno
+
+    def disk_full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(store, "_save_bm25", disk_full)
+    folder = mini_settings.paths.index_dir
+    code = main(["--corpus", str(mini_settings.paths.corpus), "--index-dir", str(folder), "index"])
+    err = capsys.readouterr().err
+    assert code == 3 and "No space left on device" in err and len(err.strip().splitlines()) == 1
+    assert not list(folder.glob("build-*")) and not (folder / "manifest.json").exists()
