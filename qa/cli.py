@@ -75,6 +75,17 @@ def positive_int(text: str) -> int:
     return value
 
 
+def one_line(message: object) -> str:
+    """``message`` on one line whatever it quotes: line breaks of every kind (``\\r``, ``\\x1c``,
+    U+2028, ...), other control characters and lone surrogates are shown as escapes."""
+    return "".join(
+        char
+        if char == " " or (char.isprintable() and not 0xD800 <= ord(char) <= 0xDFFF)
+        else repr(char)[1:-1]
+        for char in str(message)
+    )
+
+
 class OneLineParser(argparse.ArgumentParser):
     """argparse that reports a usage mistake on one line (``error: ...``) with exit code 2."""
 
@@ -82,7 +93,7 @@ class OneLineParser(argparse.ArgumentParser):
         hint = ""
         if "unrecognized arguments: -" in message or "arguments are required" in message:
             hint = "; to ask a question that starts with '-', put -- before it (qa ask -- '-1 ...?')"
-        self.exit(2, f"error: {message}{hint} (see {self.prog} --help)\n")
+        self.exit(2, f"error: {one_line(message)}{hint} (see {self.prog} --help)\n")
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -136,7 +147,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         try:
             answer = assistant.ask(question, history=history, retriever=args.retriever, k=args.k)
         except QAError as exc:
-            print(f"error: {exc}")
+            print(f"error: {one_line(exc)}")
             continue
         history.append(answer.question)
         print(render_answer(answer, show_question=False))
@@ -251,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except QAError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {one_line(exc)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

