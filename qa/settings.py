@@ -95,8 +95,9 @@ class LimitSettings(BaseModel):
     index_builds_per_load: int = Field(
         default=3,
         ge=1,
-        description="Builds one load may start before giving up: a concurrent builder can replace an "
-        "index between our build and our read; the stress test never needed more than 2.",
+        description="Builds one load may start before giving up. Readers load under a shared lock, so "
+        "one build is normally enough; the spare ones cover a folder damaged again right after our "
+        "build (qa bench --stress: 0 loader errors with 3).",
     )
 
 
