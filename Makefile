@@ -7,7 +7,7 @@ PORT ?= 8501
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test lint eval bench index browser clean
+.PHONY: install run test lint eval bench index browser clean fuzz stress
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ eval: install
 
 bench: install
 	$(BIN)/qa bench
+
+# The long robustness runs quoted in the README (CI runs short versions in the tests).
+fuzz: install
+	$(BIN)/qa bench --fuzz 10000
+
+stress: install
+	$(BIN)/qa bench --stress 120
 
 clean:
 	rm -rf $(VENV) index/build-* index/manifest.json index/.lock

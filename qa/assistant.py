@@ -18,8 +18,9 @@ from qa.answering.evidence import EvidenceBase
 from qa.answering.followup import FollowupResolver
 from qa.answering.strategies.abstain import abstention
 from qa.errors import IndexStateError, InvalidOptionError, InvalidQuestionError, QAError
+from qa.indexing.chunking import chunk_document
 from qa.indexing.files import sha256_file
-from qa.indexing.store import build_index, check_index, identity, load_index
+from qa.indexing.store import build_index, check_index, identity, read_index
 from qa.parsing import load_document
 from qa.question import analyse
 from qa.retrieval import Retriever
@@ -29,7 +30,7 @@ from qa.retrieval.lexical import BM25Retriever
 from qa.retrieval.query import build_vocabulary
 from qa.retrieval.tables import TableMatcher
 from qa.schema import RETRIEVER_MODES, Answer, Document
-from qa.settings import Settings
+from qa.settings import Settings, load_settings
 from qa.text import clean_text
 
 logger = logging.getLogger(__name__)
@@ -40,9 +41,10 @@ COMPOSE_DEPTH = 10  # passages whose sentences the composer considers
 
 def validate_mode(mode: str) -> str:
     """Return ``mode`` if it names a retriever, else raise an error listing the valid names."""
-    if mode not in RETRIEVER_MODES:
+    if not isinstance(mode, str) or mode not in RETRIEVER_MODES:
+        shown = clean_text(str(mode))[:40]
         raise InvalidOptionError(
-            f"Unknown retriever '{mode}'. Valid retrievers: {', '.join(RETRIEVER_MODES)}."
+            f"Unknown retriever '{shown}'. Valid retrievers: {', '.join(RETRIEVER_MODES)}."
         )
     return mode
 
@@ -50,7 +52,8 @@ def validate_mode(mode: str) -> str:
 def clean_question(question: object, max_chars: int) -> str:
     """Clean a user's question; raise :class:`InvalidQuestionError` when it cannot be asked.
 
-    Control characters and invalid UTF-8 are removed rather than refused. When the input holds
+    Invisible characters (controls, zero-width, BOM, direction marks, soft hyphens, lone surrogates
+    as a JSON client may send) and invalid UTF-8 are deleted rather than refused. When the input holds
     several sentences and some end with '?', only those are kept: surrounding instructions such as
     "ignore previous instructions." do not change what is asked.
     """
@@ -58,8 +61,7 @@ def clean_question(question: object, max_chars: int) -> str:
         question = question.decode("utf-8", errors="replace")
     if not isinstance(question, str):
         raise InvalidQuestionError("The question must be text.")
-    question = question.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
-    text = clean_text(question.replace("\ufffd", " "))
+    text = clean_text(question)
     if not text:
         raise InvalidQuestionError("The question is empty: type a question about the paper.")
     if len(text) > max_chars:
@@ -100,7 +102,7 @@ class Assistant:
         self.context = AnswerContext(
             doc, evidence, self.matcher, self.vocab, chunk_sentences, settings.answer
         )
-        self.followups = FollowupResolver(doc, self.vocab)
+        self.followups = FollowupResolver(doc, self.vocab, settings.answer.followup_turns)
         path = settings.answer.confidence_model
         self.confidence = load_model(Path(path)) if path else None
 
@@ -127,44 +129,50 @@ class Assistant:
             CorpusError: the paper cannot be read.
             IndexStateError: the index is unusable and ``rebuild`` is False.
         """
-        settings = settings or Settings()
+        settings = settings or load_settings()
         corpus = Path(settings.paths.corpus)
-        doc = load_document(corpus)
+        doc = load_document(corpus, settings.limits.max_corpus_bytes)
         corpus_sha = sha256_file(corpus)
         if embedder is None:
             from qa.indexing.embedder import Embedder
 
             embedder = Embedder(settings.model)
         index_dir = Path(settings.paths.index_dir)
-        reason = (
-            "a rebuild was requested"
-            if force_rebuild
-            else check_index(index_dir, identity(corpus_sha, settings))
-        )
-        if reason:
+        expected = identity(corpus_sha, settings, embedder.dimension)
+        chunks = chunk_document(doc, settings.chunking)
+        reason = "a rebuild was requested" if force_rebuild else None
+        builds = 0
+        while True:
+            if reason is None:
+                index, reason = read_index(index_dir, expected, chunks)
+                if index is not None:
+                    return cls(settings, doc, index, embedder)
             if not rebuild:
                 raise IndexStateError(
                     f"The index in {index_dir} cannot be used: {reason}. "
                     "Run `qa index` to rebuild it, or drop --no-rebuild."
+                )
+            if builds >= settings.limits.index_builds_per_load:
+                raise IndexStateError(
+                    f"The index in {index_dir} still cannot be used after {builds} builds: {reason}. "
+                    "Check the folder (disk space, other programs writing to it) and run `qa index`."
                 )
             log = logger.info if force_rebuild else logger.warning
             log("Building the index in %s: %s.", index_dir, reason)
             build_index(
                 doc, corpus_sha, settings, lambda texts: embedder.encode(texts), embedder.dimension, progress
             )
-        index = load_index(index_dir)
-        if index.manifest.get("model", {}).get("dimension") != embedder.dimension:
-            raise IndexStateError(
-                f"The index in {index_dir} was built with another embedding size. Run `qa index`."
-            )
-        return cls(settings, doc, index, embedder)
+            builds += 1
+            reason = None
 
     @staticmethod
     def index_problem(settings: Settings | None = None) -> str | None:
         """Why the index must be (re)built before answering, or None when it is ready (no model needed)."""
-        settings = settings or Settings()
+        settings = settings or load_settings()
         corpus = Path(settings.paths.corpus)
         try:
+            if not corpus.is_file():  # a FIFO would block the hash; loading reports what is wrong
+                return None
             corpus_sha = sha256_file(corpus)
         except OSError:
             return None  # loading will report the unreadable corpus
@@ -205,14 +213,16 @@ class Assistant:
             timings[stage] = round((now - since) * 1000, 3)
             return now
 
-        mode = validate_mode(retriever or self.settings.retrieval.mode)
-        k = k or self.settings.retrieval.k
-        if not isinstance(k, int) or k < 1:
+        mode = validate_mode(self.settings.retrieval.mode if retriever is None else retriever)
+        k = self.settings.retrieval.k if k is None else k
+        if isinstance(k, bool) or not isinstance(k, int) or k < 1:
             raise InvalidOptionError("The number of passages must be a whole number of at least 1.")
         limit = self.settings.answer.max_question_chars
         text = clean_question(question, limit)
+        if history is not None and not isinstance(history, (list, tuple)):
+            raise InvalidQuestionError("The history must be a list of earlier questions.")
         turns = []
-        for turn in history or []:
+        for turn in (history or [])[-self.settings.answer.followup_turns :]:
             try:
                 turns.append(clean_question(turn, limit))
             except QAError:

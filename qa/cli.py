@@ -6,20 +6,22 @@ Expected mistakes print one line (``error: ...``) and exit non-zero (2 for bad i
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 from pathlib import Path
+from typing import NoReturn
 
-from qa.errors import QAError
+from qa.errors import InvalidQuestionError, QAError
 from qa.schema import RETRIEVER_MODES
 
 logger = logging.getLogger("qa")
 
 
 def _settings(args: argparse.Namespace):
-    from qa.settings import Settings
+    from qa.settings import load_settings
 
-    settings = Settings()
+    settings = load_settings()
     paths = settings.paths.model_copy(
         update={
             k: v
@@ -83,22 +85,59 @@ def _load(args: argparse.Namespace, *, force: bool = False):
     )
 
 
-def _read_questions(values: list[str]) -> list[str]:
+def _read_questions(values: list[str], max_bytes: int) -> list[str]:
+    """The questions given, or with '-' one per line of stdin (only '\\n' ends a line: form feeds and
+    Unicode line separators inside a question are spaces, not question breaks)."""
     if values == ["-"]:
-        data = sys.stdin.buffer.read().decode("utf-8", errors="replace")
-        return [line for line in data.splitlines() if line.strip()]
+        data = sys.stdin.buffer.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise InvalidQuestionError(f"More than {max_bytes:,} bytes of questions on stdin; split them up.")
+        text = data.decode("utf-8", errors="replace")
+        return [line.rstrip("\r") for line in text.split("\n") if line.strip()]
     return values
+
+
+def positive_int(text: str) -> int:
+    """argparse type for counts such as ``-k``: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is less than 1")
+    return value
+
+
+def one_line(message: object) -> str:
+    """``message`` on one line whatever it quotes: line breaks of every kind (``\\r``, ``\\x1c``,
+    U+2028, ...), other control characters and lone surrogates are shown as escapes."""
+    return "".join(
+        char
+        if char == " " or (char.isprintable() and not 0xD800 <= ord(char) <= 0xDFFF)
+        else repr(char)[1:-1]
+        for char in str(message)
+    )
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse that reports a usage mistake on one line (``error: ...``) with exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        hint = ""
+        if "unrecognized arguments: -" in message or "arguments are required" in message:
+            hint = "; to ask a question that starts with '-', put -- before it (qa ask -- '-1 ...?')"
+        self.exit(2, f"error: {one_line(message)}{hint} (see {self.prog} --help)\n")
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from qa.assistant import clean_question, validate_mode
     from qa.render import render_answer
-    from qa.settings import AnswerSettings
 
-    if args.retriever:
+    settings = _settings(args)
+    if args.retriever is not None:
         validate_mode(args.retriever)
-    questions = _read_questions(args.questions)
-    limit = AnswerSettings().max_question_chars
+    questions = _read_questions(args.questions, settings.limits.max_data_file_bytes)
+    limit = settings.answer.max_question_chars
     for q in questions:  # fail fast on bad input before loading the model
         clean_question(q, limit)
     library = _library(args)
@@ -162,7 +201,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
         try:
             answer = ask(question, history)
         except QAError as exc:
-            print(f"error: {exc}")
+            print(f"error: {one_line(exc)}")
             continue
         history.append(answer.question)
         print(render_answer(answer, show_question=False))
@@ -246,22 +285,20 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="qa", description="Ask questions about the paper; answers cite the paper."
-    )
+    parser = OneLineParser(prog="qa", description="Ask questions about the paper; answers cite the paper.")
     parser.add_argument("--corpus", type=Path, help="clean Markdown paper (default corpus/paper.md)")
     parser.add_argument("--index-dir", type=Path, help="index folder (default index/)")
     parser.add_argument(
         "--library", type=Path, help="library folder with library.json (default: the corpus file's folder)"
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
-    sub = parser.add_subparsers(dest="command", required=True)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=OneLineParser)
 
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument(
             "--retriever", choices=None, help=f"one of {', '.join(RETRIEVER_MODES)} (default hybrid)"
         )
-        p.add_argument("-k", type=int, default=None, help="passages to return (default 6)")
+        p.add_argument("-k", type=positive_int, default=None, help="passages to return (default 6)")
         p.add_argument("--no-rebuild", action="store_true", help="fail instead of rebuilding a stale index")
         p.add_argument("--paper", metavar="ID", help="answer from this paper only (see `qa papers`)")
 
@@ -308,16 +345,46 @@ def build_parser() -> argparse.ArgumentParser:
     calibrate.set_defaults(func=cmd_calibrate)
 
     bench = sub.add_parser("bench", help="measure latency, build time and memory")
-    bench.add_argument("--questions", type=int, default=50)
+    bench.add_argument("--questions", type=positive_int, default=50)
     bench.add_argument("--json", action="store_true")
     bench.add_argument("--ui", action="store_true", help="also time the chat page (server side)")
+    bench.add_argument(
+        "--fuzz",
+        type=positive_int,
+        metavar="N",
+        help="instead: feed N generated questions, histories and command lines; reports crashes",
+    )
+    bench.add_argument(
+        "--stress",
+        type=positive_int,
+        metavar="SECONDS",
+        help="instead: one loader and two builders on one index folder for SECONDS; reports errors",
+    )
     bench.set_defaults(func=cmd_bench)
     return parser
 
 
+def _tolerant_streams() -> None:
+    """Never crash on the terminal's encoding: unencodable output is escaped (``PYTHONIOENCODING=ascii``),
+    undecodable input becomes U+FFFD, which question cleaning removes."""
+    for stream, errors in (
+        (sys.stdout, "backslashreplace"),
+        (sys.stderr, "backslashreplace"),
+        (sys.stdin, "replace"),
+    ):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # a closed or detached stream
+                reconfigure(errors=errors)
+
+
 def main(argv: list[str] | None = None) -> int:
+    _tolerant_streams()
     parser = build_parser()
-    args = parser.parse_args(argv)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # a usage error (already printed on one line) or --help
+        return int(exc.code or 0)
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
@@ -326,7 +393,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except QAError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {one_line(exc)}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

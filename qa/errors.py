@@ -48,3 +48,15 @@ class BenchmarkDataError(QAError):
     """A benchmark's data folder or file is missing or not in the documented format."""
 
     exit_code = 2
+
+
+class ConfigurationError(QAError, ValueError):
+    """A setting (a ``QA_*`` environment variable) has a value that cannot be used."""
+
+    exit_code = 2
+
+
+class ModelError(QAError):
+    """The embedding model package is missing or is not a package of model weights."""
+
+    exit_code = 2

@@ -12,6 +12,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from qa.errors import FeedbackError
 from qa.indexing.files import append_line_durably
 
+MAX_COMMENT_CHARS = 5000  # a comment is a sentence or two; the page caps its input box at this
+
 
 class FeedbackRecord(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
@@ -20,7 +22,7 @@ class FeedbackRecord(BaseModel):
     resolved_question: str = ""
     answer: str
     rating: Literal["up", "down"]
-    comment: str = Field(default="", max_length=5000)
+    comment: str = Field(default="", max_length=MAX_COMMENT_CHARS)
     cited_sections: list[str] = Field(default_factory=list)
     abstained: bool = False
     at: str = Field(default_factory=lambda: time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))

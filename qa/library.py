@@ -45,7 +45,7 @@ from qa.errors import CorpusError
 from qa.indexing.files import sha256_file, write_json_atomic
 from qa.parsing import load_document, parse_document
 from qa.schema import Answer, Document
-from qa.settings import Settings
+from qa.settings import Settings, load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -245,7 +245,7 @@ class Library:
             embedder: An already-loaded embedder to share (else one per process, loaded on first need).
             rebuild: Build missing or stale indexes (False: refuse them, as ``--no-rebuild``).
         """
-        settings = settings or Settings()
+        settings = settings or load_settings()
         return cls(Path(path) if path is not None else settings.library_path(), settings, **kwargs)
 
     # ----------------------------------------------------------------------------------- registry

@@ -15,10 +15,31 @@ from qa.schema import Answer, Citation, Document
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|$~:])")
 
 
+# GFM turns bare addresses into links after escapes are resolved ("www.x.org”" even links a wrong
+# host), so escaping cannot stop it: a word joiner (U+2060, invisible) after "www"/the scheme and
+# before "@" breaks the pattern while the reader sees the same text.
+WORD_JOINER = "\u2060"
+_AUTOLINK = re.compile(
+    r"(?i)(?<![\w\u2060])(www|https?|ftp|mailto|javascript|data|vbscript)(?=\\?[.:])|(?=@)"
+)
+_LINK_OR_HTML = re.compile(r"([\\<>\[\]`])")
+
+
+def break_autolinks(text: str) -> str:
+    """``text`` with bare web and mail addresses made unlinkable (an invisible word joiner inside)."""
+    return _AUTOLINK.sub(lambda m: (m.group(1) or "") + WORD_JOINER, text)
+
+
 def escape_markdown(text: str) -> str:
     """Text shown literally by a Markdown renderer: '<script>' stays text, '$x$' is not maths,
-    '[a](b)' is not a link."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", text).replace("\n", "  \n")
+    '[a](b)' is not a link, and neither is a bare 'www.x.org' or 'http://x'."""
+    return break_autolinks(_MARKDOWN_SPECIAL.sub(r"\\\1", text)).replace("\n", "  \n")
+
+
+def escape_links_and_html(text: str) -> str:
+    """Lighter escaping for a Markdown file (the transcript): no raw HTML, no links of any kind
+    (``[x](javascript:...)``, ``<http://...>``, bare addresses); other punctuation stays readable."""
+    return break_autolinks(_LINK_OR_HTML.sub(r"\\\1", text))
 
 
 @dataclass(frozen=True)

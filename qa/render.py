@@ -33,23 +33,30 @@ def render_answer(answer: Answer, *, show_question: bool = True) -> str:
 
 
 def render_transcript(turns: list[Answer], title: str) -> str:
-    """Markdown transcript of a conversation with every answer's citations and quotes."""
-    out = [f"# Conversation about: {title}", ""]
+    """Markdown transcript of a conversation with every answer's citations and quotes.
+
+    Every text is escaped so that the file carries no raw HTML (``<script>``) and no links
+    (``[x](javascript:...)``, bare web addresses), whatever was asked or quoted.
+    """
+    from qa.presentation import escape_links_and_html as esc
+
+    out = [f"# Conversation about: {esc(title)}", ""]
     for n, a in enumerate(turns, 1):
-        out.append(f"## {n}. {a.question}")
+        out.append(f"## {n}. {esc(a.question)}")
         if a.resolved_question != a.question:
-            out.append(f"_Understood as: {a.resolved_question}_")
+            out.append(f"_Understood as: {esc(a.resolved_question)}_")
         out.append("")
         if a.short_answer:
-            out.append(f"**{a.short_answer}**")
+            out.append(f"**{esc(a.short_answer)}**")
             out.append("")
-        out.append(a.answer)
+        out.append(esc(a.answer))
         out.append("")
         if a.citations:
             out.append("**Sources**")
             out.append("")
             for i, c in enumerate(a.citations, 1):
-                out.append(f"{i}. {cited_where(c)} — “{c.quote}”")
+                quote = " ".join(c.quote.split())
+                out.append(f"{i}. {esc(cited_where(c))} — “{esc(quote)}”")
             out.append("")
         if a.abstained:
             out.append("_The paper does not answer this; no sources._")

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import SettingsError as _SourceError
 
+from qa.errors import ConfigurationError
 from qa.schema import RetrieverMode
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -70,7 +72,12 @@ class RetrievalSettings(BaseModel):
 
 
 class AnswerSettings(BaseModel):
-    max_question_chars: int = Field(default=2000, description="Longer questions are refused.")
+    max_question_chars: int = Field(default=2000, ge=1, description="Longer questions are refused.")
+    followup_turns: int = Field(
+        default=8,
+        ge=1,
+        description="Earlier turns a follow-up is resolved against; the gold set's longest chain is 3 turns.",
+    )
     max_sentences: int = Field(default=3, ge=1, description="Sentences quoted for a prose answer.")
     max_list_items: int = Field(default=10, ge=1, description="Items quoted for a list answer.")
 
@@ -295,6 +302,29 @@ class ScoringSettings(BaseModel):
     )
 
 
+class LimitSettings(BaseModel):
+    """Caps that keep bad input, odd files and concurrent processes from hanging or crashing a run."""
+
+    max_corpus_bytes: int = Field(
+        default=50_000_000,
+        ge=1,
+        description="Largest paper file read (the paper is 0.1 MB; a long book is ~5 MB): /dev/zero or a "
+        "mistyped path to a disk image is refused instead of read until memory runs out.",
+    )
+    max_data_file_bytes: int = Field(
+        default=5_000_000,
+        ge=1,
+        description="Largest synonyms/examples/question file read (each is a few kB).",
+    )
+    index_builds_per_load: int = Field(
+        default=3,
+        ge=1,
+        description="Builds one load may start before giving up. Readers load under a shared lock, so "
+        "one build is normally enough; the spare ones cover a folder damaged again right after our "
+        "build (qa bench --stress: 0 loader errors with 3).",
+    )
+
+
 class Settings(BaseSettings):
     """All knobs of the assistant."""
 
@@ -308,6 +338,7 @@ class Settings(BaseSettings):
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     library: LibrarySettings = Field(default_factory=LibrarySettings)
+    limits: LimitSettings = Field(default_factory=LimitSettings)
 
     def synonyms_path(self) -> Path:
         """The paper's synonyms file: explicit setting, else ``synonyms.json`` beside the corpus."""
@@ -320,3 +351,23 @@ class Settings(BaseSettings):
     def examples_path(self) -> Path:
         """The paper's example questions: explicit setting, else ``examples.json`` beside the corpus."""
         return self.paths.examples or self.paths.corpus.with_name("examples.json")
+
+
+def load_settings() -> Settings:
+    """Settings from the environment; a bad ``QA_*`` value is one :class:`ConfigurationError` line.
+
+    Raises:
+        ConfigurationError: names the variable, what is wrong and the value given.
+    """
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "QA_" + "__".join(str(part).upper() for part in first["loc"])
+        value = str(first.get("input", ""))[:80]
+        more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
+        raise ConfigurationError(f"Setting {name}={value!r} is invalid: {first['msg']}{more}.") from None
+    except _SourceError as exc:
+        raise ConfigurationError(
+            f"A QA_* setting cannot be read ({exc}); nested values must be valid JSON."
+        ) from None

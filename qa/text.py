@@ -15,7 +15,9 @@ import Stemmer
 # "How many ...?" / "the number of ...": a question that wants a count, not a percentage.
 COUNT_QUESTION = re.compile(r"\bhow many\b|\bnumber of\b", re.IGNORECASE)
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\ufeff]")
+# Unicode categories of characters that are never seen: controls, format characters (zero-width
+# space/joiners, BOM, direction marks and overrides, soft hyphen) and lone surrogates.
+_INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Cs"})
 _SPACES = re.compile(r"\s+")
 
 # Words that frame a question rather than carry its content ("what does the paper say about X").
@@ -70,7 +72,12 @@ _stemmer = Stemmer.Stemmer("english")
 
 
 def clean_text(text: str) -> str:
-    """Normalise Unicode (NFKC), drop control and zero-width characters, fold runs of white space.
+    """Delete invisible characters, normalise Unicode (NFKC) and fold runs of white space.
+
+    Invisible characters (controls, zero-width and direction marks, BOM, soft hyphen, lone surrogates,
+    the replacement character left by undecodable bytes) are deleted, not turned into spaces, so one
+    inside a word leaves the word whole; white space of any kind (tabs, line and paragraph separators)
+    becomes one space.
 
     Args:
         text: Anything a user typed or pasted.
@@ -78,8 +85,12 @@ def clean_text(text: str) -> str:
     Returns:
         The cleaned single-line text.
     """
+    text = "".join(
+        " " if char.isspace() else char
+        for char in text
+        if char.isspace() or (char != "\ufffd" and unicodedata.category(char) not in _INVISIBLE_CATEGORIES)
+    )
     text = unicodedata.normalize("NFKC", text)
-    text = _CONTROL.sub(" ", text)
     return _SPACES.sub(" ", text).strip()
 
 

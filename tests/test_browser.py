@@ -145,6 +145,14 @@ def test_ask_in_a_real_browser(served_page):
             page.wait_for_load_state("networkidle")
             page.wait_for_timeout(1500)
             page.screenshot(path=str(ARTIFACTS / "browser-answer.png"), full_page=True)
+            # bare web addresses in a question are shown as text, not links (GFM would link them)
+            box.fill("Is www.evil.example or https://evil.example/x in the paper?")
+            box.press("Enter")
+            asked = page.locator('[data-testid="stChatMessage"]').nth(2)
+            asked.get_by_text("evil.example", exact=False).first.wait_for(timeout=120_000)
+            page.locator('[data-testid="stChatMessage"]').nth(3).wait_for(timeout=120_000)
+            links = page.locator('[data-testid="stChatMessage"] a[href*="evil"]')
+            assert links.count() == 0, [links.nth(i).get_attribute("href") for i in range(links.count())]
         finally:
             browser.close()
     assert (ARTIFACTS / "browser-answer.png").stat().st_size > 10_000

@@ -50,7 +50,7 @@ def test_cited_quotes_are_verbatim(assistant, answers):
     cells = {v.id: v for v in doc.table_values}
     for q, a in answers:
         for c in a.citations:
-            if c.kind == "sentence":
+            if c.kind in ("sentence", "metadata"):
                 assert doc.text[c.start : c.end] == c.quote, q.id
             elif c.id in cells:
                 assert cells[c.id].value == c.quote, q.id

@@ -14,8 +14,8 @@ APP = str(PROJECT_ROOT / "ui" / "app.py")
 
 
 def plain(markdown: str) -> str:
-    """Markdown source as a reader sees it (backslash escapes removed)."""
-    return re.sub(r"\\(.)", r"\1", markdown)
+    """Markdown source as a reader sees it (backslash escapes and invisible word joiners removed)."""
+    return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
 
 
 @pytest.fixture
@@ -225,3 +225,54 @@ def test_a_bad_upload_is_one_message_and_leaves_the_library_untouched(
     assert shown.startswith(message) and "\n" not in shown and "Traceback" not in shown
     assert sorted(p.name for p in root.iterdir()) in (["paper.md"], [".library.lock", "paper.md"])
     assert at.selectbox(key="paper").options == ["All papers", "A Tiny Paper About Widgets"]
+
+
+def test_a_long_feedback_comment_is_capped_not_an_exception(page, tmp_path):
+    ask(page, "How much does Pakistan export to Afghanistan in 2024?")
+    box = page.text_input(key="comment-0")
+    assert box.max_chars == 5000 and "5,000 characters" in box.placeholder
+    page.feedback[0].set_value(0).run()
+    box.set_value("y" * 6000).run()  # what a client bypassing the box could send
+    page.button(key="send-0").click().run()
+    assert not page.exception
+    record = json.loads((tmp_path / "feedback.jsonl").read_text().splitlines()[0])
+    assert len(record["comment"]) == 5000
+
+
+def test_the_transcript_carries_no_html_and_no_links(page):
+    ask(page, "<script>alert(1)</script> [x](javascript:alert(1)) <http://evil.example> www.evil.example?")
+    ask(page, "What is the title of the paper?")
+    transcript = page.session_state["transcript"]
+    assert not re.search(r"(?<!\\)[<\[]", transcript.split("\n", 1)[1])  # no raw HTML, no link syntax
+    assert "www.evil" not in transcript and "http://" not in transcript
+    assert "\\<script\\>" in transcript
+
+
+def test_addresses_in_questions_and_quotes_are_not_links(page):
+    from qa.presentation import escape_markdown
+
+    ask(page, "Is www.evil.example or https://evil.example in the paper?")
+    user = page.chat_message[0].markdown[0].value
+    assert "www." not in user.replace("\\", "") and "https:" not in user.replace("\\", "")
+    shown = escape_markdown("data from www.satp.org” and others")
+    assert "www.satp" not in shown.replace("\\", "")
+
+
+def test_time_per_question_stays_flat(page):
+    """Question 100 takes at most 1.5x as long as question 1 (older turns are drawn collapsed)."""
+    import time
+
+    questions = ["How much does Pakistan export to Afghanistan in 2024?", "What is Pakistan's GDP?"]
+
+    def timed(n: int) -> float:
+        started = time.perf_counter()
+        ask(page, questions[n % 2])
+        return time.perf_counter() - started
+
+    first = [timed(n) for n in range(3)]
+    for n in range(3, 97):
+        ask(page, questions[n % 2])
+    last = [timed(n) for n in range(97, 100)]
+    assert len(page.session_state["turns"]) == 100
+    print(f"page time per question: first {sorted(first)[1]:.3f}s, at 100 {sorted(last)[1]:.3f}s")
+    assert sorted(last)[1] <= 1.5 * sorted(first)[1]

@@ -12,7 +12,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import streamlit as st
 
 from qa import QAError
-from qa.feedback import FeedbackRecord, append_feedback
+from qa.feedback import MAX_COMMENT_CHARS, FeedbackRecord, append_feedback
 from qa.library import Library, describe, size_text
 from qa.presentation import (
     answer_markdown,
@@ -26,9 +26,13 @@ from qa.presentation import (
 )
 from qa.render import render_transcript
 from qa.schema import RETRIEVER_MODES
-from qa.settings import Settings
+from qa.settings import load_settings
 
 st.set_page_config(page_title="Ask the paper", page_icon="📄", layout="wide")
+
+# Turns drawn in full (sources, tables, charts, feedback). Older turns are drawn as one collapsed
+# block, so the time per question stays flat however long the chat gets (measured in tests/test_ui.py).
+LIVE_TURNS = 3
 
 
 ALL = "__all__"
@@ -144,7 +148,8 @@ def feedback(answer, turn: int) -> None:
             "Comment (optional)",
             key=f"comment-{turn}",
             label_visibility="collapsed",
-            placeholder="What was right or wrong? (optional)",
+            placeholder=f"What was right or wrong? (optional, up to {MAX_COMMENT_CHARS:,} characters)",
+            max_chars=MAX_COMMENT_CHARS,
         )
     with cols[2]:
         if st.button("Send feedback", key=f"send-{turn}", disabled=rating is None):
@@ -153,17 +158,34 @@ def feedback(answer, turn: int) -> None:
                 resolved_question=answer.resolved_question,
                 answer=answer.answer,
                 rating="up" if rating == 1 else "down",
-                comment=comment or "",
+                comment=(comment or "")[:MAX_COMMENT_CHARS],
                 cited_sections=[c.section for c in answer.citations],
                 abstained=answer.abstained,
             )
             try:
-                append_feedback(Settings().paths.feedback, record)
+                append_feedback(load_settings().paths.feedback, record)
                 st.session_state.feedback_sent.add(turn)
             except QAError as exc:
                 st.error(str(exc))
     if turn in st.session_state.feedback_sent:
         st.caption("Thanks, your feedback was saved.")
+
+
+def collapsed_markdown(entry: dict) -> str:
+    """An earlier turn as one block of Markdown (question, answer, sources), made once and kept."""
+    if "collapsed" not in entry:
+        question = escape_markdown(entry["question"]) or "_(empty question)_"
+        if "error" in entry:
+            body = escape_markdown(entry["error"])
+        else:
+            answer = entry["answer"]
+            body = escape_markdown(answer.answer) if answer.abstained else answer_markdown(answer)
+            sources = "  \n".join(
+                f"[{n}] {escape_markdown(c.section)}" for n, c in enumerate(answer.citations, 1)
+            )
+            body += f"\n\n_Sources:_  \n{sources}" if sources else ""
+        entry["collapsed"] = f"**You:** {question}\n\n{body}"
+    return entry["collapsed"]
 
 
 def paper_picker(library: Library) -> str:
@@ -319,7 +341,12 @@ def main() -> None:
     transcript_button(
         "all papers" if chosen == ALL and len(library.papers()) > 1 else library.entry(paper_id).title
     )
-    for turn, entry in enumerate(st.session_state.turns):
+    turns = st.session_state.turns
+    earlier = max(0, len(turns) - LIVE_TURNS)
+    if earlier:
+        with st.expander(f"Earlier questions ({earlier})"):
+            st.markdown("\n\n---\n\n".join(collapsed_markdown(entry) for entry in turns[:earlier]))
+    for turn, entry in enumerate(turns[earlier:], start=earlier):
         with st.chat_message("user"):
             st.markdown(escape_markdown(entry["question"]) or "_(empty question)_")
         with st.chat_message("assistant"):

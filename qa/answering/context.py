@@ -70,13 +70,17 @@ class Citations:
 def sentence_citation(ctx: AnswerContext, index: int, passage_id: str | None = None) -> Citation:
     s = ctx.doc.sentences[index]
     kind = "metadata" if s.section_id.endswith("front-matter") else "sentence"
+    # a metadata line is read from the YAML header: its citation quotes the header's own lines and
+    # its section names the field (or record, "Author 2") the readable line was built from
+    quote = ctx.doc.text[s.start : s.end] if kind == "metadata" else s.text
+    section = f"{s.section} > {s.text.split(':', 1)[0]}" if kind == "metadata" else s.section
     return Citation(
         id=s.id,
-        section=s.section,
-        quote=s.text,
+        section=section,
+        quote=quote,
         kind=kind,
-        start=None if kind == "metadata" else s.start,
-        end=None if kind == "metadata" else s.end,
+        start=s.start,
+        end=s.end,
         passage_id=passage_id,
     )
 

@@ -78,8 +78,9 @@ class _Slot:
 class FollowupResolver:
     """Knows the document's slots (table rows/columns/parts, metadata fields) to swap in follow-ups."""
 
-    def __init__(self, doc: Document, vocab: Vocabulary) -> None:
+    def __init__(self, doc: Document, vocab: Vocabulary, max_turns: int = 8) -> None:
         self.vocab = vocab
+        self.max_turns = max_turns
         labels: dict[str, set[str]] = {}
         for v in doc.table_values:
             labels.setdefault(f"{v.table}:row", set()).add(v.row)
@@ -113,11 +114,22 @@ class FollowupResolver:
         return len(content) <= 2 and any(w in _PRONOUNS for w in words)
 
     def resolve(self, question: str, history: list[str] | None) -> str:
-        """The question with the earlier turns' context carried over (unchanged if self-contained)."""
-        history = [h for h in (history or []) if h and h.strip()]
-        if not history or not self.is_elliptical(question):
+        """The question with the earlier turns' context carried over (unchanged if self-contained).
+
+        Each turn is resolved against the one before it, oldest first, over the last
+        ``max_turns`` turns only: a chain of follow-ups longer than that carries no more context, and
+        a long chat costs the same as a short one (no recursion; the carried context is bounded).
+        """
+        turns = [h for h in (history or []) if h and h.strip()][-self.max_turns :]
+        previous: str | None = None
+        for turn in [*turns, question]:
+            previous = turn if previous is None else self._resolve_turn(turn, previous)
+        return previous if previous is not None else question
+
+    def _resolve_turn(self, question: str, previous: str) -> str:
+        """``question`` read against the already-resolved ``previous`` turn."""
+        if not self.is_elliptical(question):
             return question
-        previous = self.resolve(history[-1], history[:-1])
         rest = _LEAD.sub("", question).strip().rstrip("?").strip()
         new_years = [t for t in raw_tokens(rest) if is_year(t)]
         resolved = previous

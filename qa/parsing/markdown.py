@@ -8,6 +8,7 @@ the paragraph just before it when that paragraph does. All offsets index the fil
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from dataclasses import dataclass, field
@@ -17,8 +18,10 @@ from typing import Any
 import yaml
 
 from qa.errors import CorpusError
+from qa.indexing.files import read_regular_file
 from qa.parsing.tables import table_values
 from qa.schema import Document, Paragraph, Section, Sentence, Table
+from qa.settings import LimitSettings
 from qa.text import split_sentences
 
 logger = logging.getLogger(__name__)
@@ -29,16 +32,18 @@ _TABLE_LABEL = re.compile(r"^(Table\s+\d+[A-Za-z]?)\s*[:.\-–]", re.IGNORECASE)
 _SEPARATOR_CELL = re.compile(r"^:?-{3,}:?$")
 
 FRONT_MATTER_SECTION = "Front matter"
+DEFAULT_MAX_CORPUS_BYTES = LimitSettings.model_fields["max_corpus_bytes"].default
 
 
-def load_document(path: Path) -> Document:
-    """Read and parse the Markdown paper at ``path``.
+def load_document(path: Path, max_bytes: int = DEFAULT_MAX_CORPUS_BYTES) -> Document:
+    """Read and parse the Markdown paper at ``path`` (a regular file of at most ``max_bytes``).
 
     Raises:
-        CorpusError: the file is missing, unreadable, not UTF-8 or not valid Markdown for this parser.
+        CorpusError: the file is missing, unreadable, not a regular file, too large, not UTF-8 or not
+            valid Markdown for this parser.
     """
     try:
-        data = path.read_bytes()
+        data = read_regular_file(path, max_bytes)
     except FileNotFoundError:
         raise CorpusError(
             f"Corpus file not found: {path}. Point QA_PATHS__CORPUS at the paper's Markdown file."
@@ -275,32 +280,52 @@ def _render(value: Any) -> str:
     return str(value)
 
 
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    """``(start, end)`` without surrounding white space, so ``text[start:end]`` is the verbatim lines."""
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    while start < end and text[start].isspace():
+        start += 1
+    return start, end
+
+
+def _list_item_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """The spans of the YAML list items (``- ...`` and their indented lines) between start and end."""
+    starts = [start + m.start(1) for m in re.finditer(r"(?m)^([ \t]*- )", text[start:end])]
+    bounds = [*starts, end]
+    return [_trimmed(text, a, b) for a, b in itertools.pairwise(bounds)]
+
+
 def _metadata_sentences(metadata: dict[str, Any], text: str, end: int, section: Section) -> list[Sentence]:
     """One readable line per front-matter field ("Received: February 09, 2025"); lists of records give
-    one line per record plus a line listing their names. Spans point at the field's YAML lines."""
+    one line per record. Spans point at the field's (or the record's) verbatim YAML lines, which a
+    citation quotes."""
     out: list[Sentence] = []
     keys = list(metadata)
     for n, key in enumerate(keys):
         label = str(key).replace("_", " ").strip().capitalize()
         start = text.find(f"\n{key}:", 0, end) + 1
         stop = text.find(f"\n{keys[n + 1]}:", start, end) if n + 1 < len(keys) else end - len("\n---\n")
-        span = (max(start, 0), stop if stop > start else end)
+        span = _trimmed(text, max(start, 0), stop if stop > start else end)
         value = metadata[key]
-        lines: list[str] = []
+        lines: list[tuple[str, tuple[int, int]]] = []
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             singular = label[:-1] if label.endswith("s") else label
-            lines += [f"{singular} {i}: {_render(v)}" for i, v in enumerate(value, 1)]
+            items = _list_item_spans(text, *span)
+            if len(items) != len(value):
+                items = [span] * len(value)
+            lines += [(f"{singular} {i}: {_render(v)}", items[i - 1]) for i, v in enumerate(value, 1)]
         else:
-            lines.append(f"{label}: {_render(value)}")
-        for line in lines:
+            lines.append((f"{label}: {_render(value)}", span))
+        for line, (line_start, line_end) in lines:
             out.append(
                 Sentence(
                     id=f"{section.id}.s{len(out) + 1}",
                     section_id=section.id,
                     section=section.path,
                     text=line,
-                    start=span[0],
-                    end=span[1],
+                    start=line_start,
+                    end=line_end,
                 )
             )
     return out

@@ -102,7 +102,11 @@ def _load_groups(path: Path | None) -> list[list[str]]:
         text = resources.files("qa").joinpath("data/synonyms.json").read_text(encoding="utf-8")
         source = "qa/data/synonyms.json"
     elif path.is_file():
-        text, source = path.read_text(encoding="utf-8"), str(path)
+        try:
+            text, source = path.read_text(encoding="utf-8"), str(path)
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = "not UTF-8 text" if isinstance(exc, UnicodeDecodeError) else exc.strerror or exc
+            raise CorpusError(f"Cannot read the synonyms file {path}: {reason}.") from None
     else:
         return []
     try:
