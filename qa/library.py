@@ -43,6 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from qa.errors import CorpusError
 from qa.indexing.files import sha256_file, write_json_atomic
+from qa.indexing.store import claim_index_folder
 from qa.parsing import load_document, parse_document
 from qa.schema import Answer, Document
 from qa.settings import Settings, load_settings
@@ -367,9 +368,16 @@ class Library:
         return self.paper_file(entry).resolve() == Path(self.settings.paths.corpus).resolve()
 
     def index_dir(self, entry: PaperEntry) -> Path:
-        """The paper's index folder: the default index for the corpus paper, else ``index/papers/<id>``."""
+        """The paper's index folder: the default index for the corpus paper, else ``index/papers/<id>``.
+
+        The default index folder is claimed (marked as an index folder) before a paper's folder is put
+        inside it, so the default paper's own build still recognises the folder as its own.
+        """
         index_root = Path(self.settings.paths.index_dir)
-        return index_root if self._is_seed(entry) else index_root / PAPERS / entry.id
+        if self._is_seed(entry):
+            return index_root
+        claim_index_folder(index_root)
+        return index_root / PAPERS / entry.id
 
     def paper_settings(self, entry: PaperEntry) -> Settings:
         """Settings whose corpus and index are this paper's (extras are read beside the paper)."""
