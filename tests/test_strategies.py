@@ -168,6 +168,27 @@ def test_items_finds_the_sentence_listing_the_asked_number_of_items():
     assert items.propose(tiny.evidence("Which theories does the study draw on?")) == []
 
 
+def test_yesno_about_the_paper_is_no_when_the_paper_never_says_so(tiny):
+    [candidate] = yesno.propose_absent(tiny.evidence("Do they count gadgets with robots?"))
+    assert candidate.strategy == "yesno:unknown-words" and candidate.short_answer == "No"
+    assert "never" in candidate.answer and candidate.citations == []
+    question = "Does the paper count widgets?"
+    text = question
+    chosen = compose_answer(tiny.ctx, analyse(text, tiny.vocab, fixed_vector(text)), *_retrieved(tiny, text))
+    assert chosen.strategy == "sentences" and chosen.short_answer == "Yes"
+    # a yes/no question about the world is not answered from silence
+    assert yesno.propose_absent(tiny.evidence("Is the moon made of widgets?")) == []
+    world = "Is the moon made of widgets?"
+    assert compose_answer(
+        tiny.ctx, analyse(world, tiny.vocab, fixed_vector(world)), *_retrieved(tiny, world)
+    ).abstained
+
+
+def _retrieved(tiny: Tiny, text: str):
+    ev = tiny.evidence(text)
+    return ev.passages, ev.matches
+
+
 def test_the_arbiter_rule_is_precedence_then_score():
     def make(strategy: str, score: float) -> Candidate:
         return Candidate(strategy=strategy, answer=strategy, score=score)

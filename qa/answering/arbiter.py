@@ -8,7 +8,8 @@ Strategies (``qa/answering/strategies/``), each ``propose(evidence) -> list[Cand
 - ``table``: cells, a whole row/column/table, a table's rows, cells printed without a figure;
 - ``arithmetic``: a difference, sum, ratio, share or comparison computed on cited cells;
 - ``items``: the sentence that lists what a list question asks for;
-- ``sentences``: quoted sentences.
+- ``sentences``: quoted sentences;
+- ``yesno`` (``propose_absent``): 'No' for a yes/no question about the paper that nothing supports.
 
 The rule: the candidate whose strategy comes first in :data:`PRECEDENCE` wins; among candidates of
 one strategy, the higher score. Each strategy proposes only when its own evidence holds (a listed
@@ -31,6 +32,7 @@ STRATEGIES = (abstain, unit, listing, table, arithmetic, items, sentences)
 
 PRECEDENCE: tuple[str, ...] = (
     "abstain:unknown-words",  # the question is about something the paper never names
+    "yesno:unknown-words",  # ... and for a yes/no question about the paper itself, that means No
     "unit",
     "listing",
     "table:missing",
@@ -40,6 +42,7 @@ PRECEDENCE: tuple[str, ...] = (
     "table:cells",
     "items",
     "sentences",
+    "yesno:absent",  # a yes/no question about the paper that nothing in it supports: No
     "abstain",  # nothing else stands
 )
 
@@ -63,6 +66,7 @@ def compose_answer(
     """
     evidence = gather(ctx, question, passages, matches)
     candidates = [c for strategy in STRATEGIES for c in strategy.propose(evidence)]
+    candidates += yesno.propose_absent(evidence)
     chosen = choose(candidates)
     if chosen.short_answer is None:
         shorts = (yesno if question.answer_type == "yesno" else span).propose(evidence, chosen)

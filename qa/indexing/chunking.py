@@ -8,6 +8,7 @@ is found by both lexical and dense search. Front-matter lines become ``metadata`
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 
 from qa.schema import Chunk, Document, Sentence, Table
@@ -31,14 +32,20 @@ def _windows(sentences: list[Sentence], max_chars: int, overlap: int) -> list[li
 
 
 def _metadata_groups(sentences: list[Sentence]) -> list[list[Sentence]]:
-    """Front-matter lines grouped by the field they come from (all authors together)."""
+    """Front-matter lines grouped by the field they come from (all authors together): a field of
+    several records gives lines 'Author 1: ...', 'Author 2: ...', which share the label 'Author'."""
     groups: list[list[Sentence]] = []
     for sentence in sentences:
-        if groups and (groups[-1][0].start, groups[-1][0].end) == (sentence.start, sentence.end):
+        if groups and _field_of(groups[-1][0]) == _field_of(sentence):
             groups[-1].append(sentence)
         else:
             groups.append([sentence])
     return groups
+
+
+def _field_of(sentence: Sentence) -> str:
+    label = sentence.text.split(":", 1)[0]
+    return re.sub(r"\s+\d+$", "", label)
 
 
 def row_sentence(table: Table, row: list[str]) -> str:

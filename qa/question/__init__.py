@@ -12,7 +12,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.question.intent import ANSWER_TYPES, AnswerType, Intent, answer_type, detect_intent, expected_count
+from qa.question.intent import (
+    ANSWER_TYPES,
+    AnswerType,
+    Intent,
+    about_the_paper,
+    answer_type,
+    detect_intent,
+    expected_count,
+)
 from qa.retrieval.query import QueryTerms, Vocabulary, analyse_question
 
 __all__ = ["ANSWER_TYPES", "AnalysedQuestion", "AnswerType", "Intent", "analyse"]
@@ -29,6 +37,7 @@ class AnalysedQuestion:
     answer_type: AnswerType
     expected_count: int | None
     vector: np.ndarray
+    about_paper: bool = False  # a yes/no question about what the paper itself does
 
     @property
     def negated(self) -> bool:
@@ -51,4 +60,5 @@ def analyse(text: str, vocab: Vocabulary, vector: np.ndarray, asked: str | None 
         answer_type=answer_type(text, intent),
         expected_count=expected_count(text),
         vector=np.asarray(vector, dtype=np.float32),
+        about_paper=about_the_paper(text),
     )

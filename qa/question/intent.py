@@ -163,6 +163,21 @@ _COUNTED = re.compile(
 )
 
 
+_ABOUT_THE_PAPER = re.compile(
+    r"^\s*(?:(?:and|so|but|then|also)\s*,?\s+)?(?:do|does|did|is|are|was|were|can|could|has|have|had|will|would)"
+    r"(?:n't|\s+not)?\s+(?:they|we|you|the authors?|this (?:paper|work|study|article|research)|the (?:paper|study|"
+    r"article|work|research|authors?|proposed\b[\w\s-]*|model|method|approach|system|dataset|corpus|data|experiments?|"
+    r"evaluation|results?))\b",
+    re.IGNORECASE,
+)
+
+
+def about_the_paper(question: str) -> bool:
+    """A yes/no question about what the paper itself does ('Do they use BERT?', 'Is the dataset
+    public?'): when the paper never says so, 'No' is the answer, not silence."""
+    return bool(_ABOUT_THE_PAPER.match(question))
+
+
 def expected_count(question: str) -> int | None:
     """'Which three theories ...' -> 3: how many items a list question asks for, if it says."""
     match = _COUNTED.search(question)

@@ -40,6 +40,9 @@ def propose(ev: Evidence) -> list[Candidate]:
     terms = ev.question.terms
     if not terms.content:
         return [abstention([], "no content words", strategy="abstain:unknown-words")]
+    if ev.question.answer_type == "yesno" and ev.question.about_paper:
+        # words the paper never uses answer such a question ('No', see the yesno strategy)
+        return [abstention(ev.passages, "no sentence or cell covers the question")]
     unknown_years = [u for u in terms.unknown if is_year(u)]
     if terms.unknown_named or unknown_years or terms.unknown_share >= ev.ctx.settings.max_unknown_share:
         return [
