@@ -28,6 +28,16 @@ _ARTICLES = re.compile(r"\b(a|an|the)\b", re.UNICODE)
 _PUNCTUATION = frozenset(string.punctuation)
 
 
+def overlap_f1(prediction_tokens: list[str], ground_truth_tokens: list[str]) -> float:
+    """Token-overlap F1, the core both official scripts share (they differ only on empty strings)."""
+    num_same = sum((Counter(prediction_tokens) & Counter(ground_truth_tokens)).values())
+    if num_same == 0:
+        return 0.0
+    precision = num_same / len(prediction_tokens)
+    recall = num_same / len(ground_truth_tokens)
+    return (2 * precision * recall) / (precision + recall)
+
+
 def normalize_answer(s: str) -> str:
     """Lower-case, drop punctuation, drop the articles a/an/the, fold white space (SQuAD v1.1 rule)."""
     s = s.lower()
@@ -49,15 +59,7 @@ def token_f1_score(prediction: str, ground_truth: str) -> float:
 
     Unlike SQuAD 2.0's ``compute_f1``, two empty strings score 0 here, as in the Qasper script.
     """
-    prediction_tokens = normalize_answer(prediction).split()
-    ground_truth_tokens = normalize_answer(ground_truth).split()
-    common = Counter(prediction_tokens) & Counter(ground_truth_tokens)
-    num_same = sum(common.values())
-    if num_same == 0:
-        return 0.0
-    precision = num_same / len(prediction_tokens)
-    recall = num_same / len(ground_truth_tokens)
-    return (2 * precision * recall) / (precision + recall)
+    return overlap_f1(normalize_answer(prediction).split(), normalize_answer(ground_truth).split())
 
 
 def paragraph_f1_score(prediction: list[str], ground_truth: list[str]) -> float:
@@ -176,13 +178,7 @@ def compute_f1(a_gold: str, a_pred: str) -> float:
     pred_toks = get_tokens(a_pred)
     if not gold_toks or not pred_toks:
         return float(gold_toks == pred_toks)
-    common = Counter(gold_toks) & Counter(pred_toks)
-    num_same = sum(common.values())
-    if num_same == 0:
-        return 0.0
-    precision = num_same / len(pred_toks)
-    recall = num_same / len(gold_toks)
-    return (2 * precision * recall) / (precision + recall)
+    return overlap_f1(pred_toks, gold_toks)
 
 
 def squad_gold_answers(answer_texts: Iterable[str]) -> list[str]:
