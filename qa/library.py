@@ -6,7 +6,7 @@ Layout (the library folder defaults to the corpus file's folder, ``corpus/``)::
     corpus/paper.md                 the default (seed) paper, listed in place
     corpus/papers/<id>/paper.md     an added paper's clean Markdown (what the parser reads)
     corpus/papers/<id>/source.pdf   the file as it was added
-    corpus/papers/<id>/synonyms.json, examples.json, gold.jsonl   optional extras, beside the paper
+    corpus/papers/<id>/synonyms.json, examples.json, question sets   optional extras, beside the paper
 
     index/                          the default paper's index (what ``Assistant.load()`` uses)
     index/papers/<id>/              an added paper's index: one paper, one index folder

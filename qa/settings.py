@@ -16,6 +16,11 @@ from qa.errors import ConfigurationError
 from qa.schema import RetrieverMode
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+# Where the hand-set thresholds and weights below come from (their descriptions say so).
+HAND_SET = (
+    "Set by hand with `qa eval` on the seed paper's evaluation questions (corpus/README.md) in the first "
+    "sessions, before outside benchmarks existed"
+)
 INDEX_FORMAT_VERSION = 2  # 2: tokens fold accents (BM25 files built before differ)
 
 
@@ -76,7 +81,7 @@ class AnswerSettings(BaseModel):
     followup_turns: int = Field(
         default=8,
         ge=1,
-        description="Earlier turns a follow-up is resolved against; the gold set's longest chain is 3 turns.",
+        description="Earlier turns a follow-up is resolved against; the longest chain of the paper's evaluation questions is 3 turns.",
     )
     max_sentences: int = Field(default=3, ge=1, description="Sentences quoted for a prose answer.")
     max_list_items: int = Field(default=10, ge=1, description="Items quoted for a list answer.")
@@ -87,92 +92,92 @@ class AnswerSettings(BaseModel):
         "an answer below its cut becomes an abstention. None (or a missing file): no confidence.",
     )
 
-    # Evidence thresholds of the answer strategies. Set by hand on the seed paper's gold set (corpus/gold.jsonl) with `qa eval` in the first sessions; the hold-out set
+    # Evidence thresholds of the answer strategies (see HAND_SET); the hold-out set
     # (corpus/holdout.jsonl) was not used to set them. They are candidates for replacement by the
     # calibrated answerability model (issue 8).
     min_sentence_score: float = Field(
         default=0.42,
-        description="A quoted sentence needs this evidence score (0.5 coverage + 0.5 cosine + prior). Set by hand on the seed paper's gold set (corpus/gold.jsonl) with `qa eval` in the first sessions.",
+        description=f"A quoted sentence needs this evidence score (0.5 coverage + 0.5 cosine + prior). {HAND_SET}.",
     )
     min_sentence_coverage: float = Field(
         default=0.5,
-        description="Share of the question's weighted words a quoted sentence must cover. Set by hand on the seed paper's gold set (corpus/gold.jsonl) with `qa eval` in the first sessions.",
+        description=f"Share of the question's weighted words a quoted sentence must cover. {HAND_SET}.",
     )
     coverage_slack: float = Field(
         default=0.1,
-        description="A sentence at least `strong_sentence_score` close may cover this much less. Set by hand on the seed paper's gold set (corpus/gold.jsonl) with `qa eval` in the first sessions.",
+        description=f"A sentence at least `strong_sentence_score` close may cover this much less. {HAND_SET}.",
     )
     strong_sentence_score: float = Field(
         default=0.55,
-        description="Evidence score above which the coverage slack applies. Set by hand on the seed paper's gold set (corpus/gold.jsonl) with `qa eval` in the first sessions.",
+        description=f"Evidence score above which the coverage slack applies. {HAND_SET}.",
     )
     min_cell_score: float = Field(
         default=0.55,
-        description="A table value answers only above this match score. Set by hand on the seed paper's gold set (corpus/gold.jsonl) with `qa eval` in the first sessions.",
+        description=f"A table value answers only above this match score. {HAND_SET}.",
     )
     min_field_score: float = Field(
         default=0.5,
-        description="A row/column/part naming score below this does not name that field. Set by hand on the seed paper's gold set (corpus/gold.jsonl) with `qa eval` in the first sessions.",
+        description=f"A row/column/part naming score below this does not name that field. {HAND_SET}.",
     )
     second_sentence_ratio: float = Field(
         default=0.88,
-        description="A further sentence adding question words is quoted above this share of the best score. Set by hand on the seed paper's gold set (corpus/gold.jsonl) with `qa eval` in the first sessions.",
+        description=f"A further sentence adding question words is quoted above this share of the best score. {HAND_SET}.",
     )
     near_tie_ratio: float = Field(
         default=0.96,
-        description="A further sentence this close to the best score is always quoted. Set by hand on the seed paper's gold set (corpus/gold.jsonl) with `qa eval` in the first sessions.",
+        description=f"A further sentence this close to the best score is always quoted. {HAND_SET}.",
     )
     plural_sentence_ratio: float = Field(
         default=0.8,
-        description="The ratio for list and plural questions instead of second_sentence_ratio. Set by hand on the seed paper's gold set (corpus/gold.jsonl) with `qa eval` in the first sessions.",
+        description=f"The ratio for list and plural questions instead of second_sentence_ratio. {HAND_SET}.",
     )
     list_sentence_ratio: float = Field(
         default=0.6,
-        description="For list questions, an equally covering sentence above this share of the best is an item. Set by hand on the seed paper's gold set (corpus/gold.jsonl) with `qa eval` in the first sessions.",
+        description=f"For list questions, an equally covering sentence above this share of the best is an item. {HAND_SET}.",
     )
     max_unknown_share: float = Field(
         default=0.6,
-        description="Abstain when this share of the question's weighted words is not in the paper. Set by hand on the seed paper's gold set (corpus/gold.jsonl) with `qa eval` in the first sessions.",
+        description=f"Abstain when this share of the question's weighted words is not in the paper. {HAND_SET}.",
     )
     whole_line_coverage: float = Field(
         default=0.8,
-        description="A whole row/column answers when its best cell covers this share of the question. Set by hand on the seed paper's gold set (corpus/gold.jsonl) with `qa eval` in the first sessions.",
+        description=f"A whole row/column answers when its best cell covers this share of the question. {HAND_SET}.",
     )
     whole_table_coverage: float = Field(
         default=0.8,
-        description="A whole table answers when its best cell covers this share of the question. Set by hand on the seed paper's gold set (corpus/gold.jsonl) with `qa eval` in the first sessions.",
+        description=f"A whole table answers when its best cell covers this share of the question. {HAND_SET}.",
     )
     listing_share: float = Field(
         default=0.5,
-        description="A section is listed when its title carries this share of the question's weight. Set by hand on the seed paper's gold set (corpus/gold.jsonl) with `qa eval` in the first sessions.",
+        description=f"A section is listed when its title carries this share of the question's weight. {HAND_SET}.",
     )
     listing_share_ordinal: float = Field(
         default=0.3,
-        description="The same for ordinal questions ('the second objective'). Set by hand on the seed paper's gold set (corpus/gold.jsonl) with `qa eval` in the first sessions.",
+        description=f"The same for ordinal questions ('the second objective'). {HAND_SET}.",
     )
     cell_over_listing_margin: float = Field(
         default=0.1,
-        description="A table cell wins over a listed section when it beats the best sentence by this. Set by hand on the seed paper's gold set (corpus/gold.jsonl) with `qa eval` in the first sessions.",
+        description=f"A table cell wins over a listed section when it beats the best sentence by this. {HAND_SET}.",
     )
     cell_coverage_slack: float = Field(
         default=0.15,
-        description="A confident cell wins over a sentence covering at most this much more. Set by hand on the seed paper's gold set (corpus/gold.jsonl) with `qa eval` in the first sessions.",
+        description=f"A confident cell wins over a sentence covering at most this much more. {HAND_SET}.",
     )
     named_cell_coverage_slack: float = Field(
         default=0.3,
-        description="The same when the question names every field of the cell outright. Set by hand on the seed paper's gold set (corpus/gold.jsonl) with `qa eval` in the first sessions.",
+        description=f"The same when the question names every field of the cell outright. {HAND_SET}.",
     )
     sibling_cell_slack: float = Field(
         default=0.08,
-        description="Cells of the best cell's table within this score are considered together. Set by hand on the seed paper's gold set (corpus/gold.jsonl) with `qa eval` in the first sessions.",
+        description=f"Cells of the best cell's table within this score are considered together. {HAND_SET}.",
     )
     equal_cell_slack: float = Field(
         default=0.02,
-        description="For a single-value question, further cells must be within this score of the best. Set by hand on the seed paper's gold set (corpus/gold.jsonl) with `qa eval` in the first sessions.",
+        description=f"For a single-value question, further cells must be within this score of the best. {HAND_SET}.",
     )
     operand_slack: float = Field(
         default=0.25,
-        description="A named sibling cell within this score of the best is an arithmetic operand. Set by hand on the seed paper's gold set (corpus/gold.jsonl) with `qa eval` in the first sessions.",
+        description=f"A named sibling cell within this score of the best is an arithmetic operand. {HAND_SET}.",
     )
     list_search_depth: int = Field(
         default=12,
@@ -182,7 +187,7 @@ class AnswerSettings(BaseModel):
     )
     share_part_slack: float = Field(
         default=0.3,
-        description="For 'share of the total', a part within this score of the total cell is the part. Set by hand on the seed paper's gold set (corpus/gold.jsonl) with `qa eval` in the first sessions.",
+        description=f"For 'share of the total', a part within this score of the total cell is the part. {HAND_SET}.",
     )
 
 
@@ -213,92 +218,92 @@ class LibrarySettings(BaseModel):
 
 class ScoringSettings(BaseModel):
     """Weights of the two hand-made scorers: table values against a question (qa/retrieval/tables.py)
-    and sentences against a question (qa/answering/evidence.py). Set by hand on the seed paper's gold set with `qa eval` in the first sessions; see
+    and sentences against a question (qa/answering/evidence.py). See HAND_SET for where they come from; see
     the issue notes for the plan to learn them."""
 
     table_coverage: float = Field(
         default=0.35,
-        description="Weight of the share of the question's words a value's labels cover. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+        description=f"Weight of the share of the question's words a value's labels cover. {HAND_SET}.",
     )
     table_dense: float = Field(
         default=0.3,
-        description="Weight of the cosine between the question and the value's description. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+        description=f"Weight of the cosine between the question and the value's description. {HAND_SET}.",
     )
     table_caption: float = Field(
         default=0.2,
-        description="Weight of naming the table's subject (its caption). Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+        description=f"Weight of naming the table's subject (its caption). {HAND_SET}.",
     )
     table_row: float = Field(
         default=0.2,
-        description="Weight of naming the value's row. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+        description=f"Weight of naming the value's row. {HAND_SET}.",
     )
     table_column: float = Field(
         default=0.2,
-        description="Weight of naming the value's column. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+        description=f"Weight of naming the value's column. {HAND_SET}.",
     )
     table_item: float = Field(
         default=0.15,
-        description="Weight of naming the part of a 'label: value' cell. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+        description=f"Weight of naming the part of a 'label: value' cell. {HAND_SET}.",
     )
     table_item_penalty: float = Field(
         default=0.05,
-        description="Cost of a part-of-cell value the question does not single out. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+        description=f"Cost of a part-of-cell value the question does not single out. {HAND_SET}.",
     )
     unnamed_field: float = Field(
         default=0.5,
-        description="Field score given to a row/column that cannot tell values apart. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+        description=f"Field score given to a row/column that cannot tell values apart. {HAND_SET}.",
     )
     percent_match: float = Field(
         default=0.08,
-        description="Bonus (or cost) when a value is (not) a percentage as the question asks. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+        description=f"Bonus (or cost) when a value is (not) a percentage as the question asks. {HAND_SET}.",
     )
     year_match: float = Field(
         default=0.05,
-        description="Bonus when the value's year is the one asked. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+        description=f"Bonus when the value's year is the one asked. {HAND_SET}.",
     )
     year_mismatch: float = Field(
         default=0.3,
-        description="Cost when the value's year is not the one asked. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+        description=f"Cost when the value's year is not the one asked. {HAND_SET}.",
     )
     named_table: float = Field(
         default=0.3,
-        description="Bonus when the question names the value's table ('Table 2'). Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+        description=f"Bonus when the question names the value's table ('Table 2'). {HAND_SET}.",
     )
     order_decay: float = Field(
         default=0.03,
-        description="Per word position: among two named siblings the first named wins. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+        description=f"Per word position: among two named siblings the first named wins. {HAND_SET}.",
     )
     distinctive_floor: float = Field(
         default=0.6,
-        description="Field score of a label named by a word only it has. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+        description=f"Field score of a label named by a word only it has. {HAND_SET}.",
     )
     expansion: float = Field(
         default=0.7,
-        description="Weight of a general (not exact) synonym of a question word. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+        description=f"Weight of a general (not exact) synonym of a question word. {HAND_SET}.",
     )
     item_names_column: float = Field(
         default=0.5,
-        description="A part named this well also names its column. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+        description=f"A part named this well also names its column. {HAND_SET}.",
     )
     sentence_coverage: float = Field(
         default=0.5,
-        description="Weight of the question's weighted words a sentence covers. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+        description=f"Weight of the question's weighted words a sentence covers. {HAND_SET}.",
     )
     sentence_dense: float = Field(
         default=0.5,
-        description="Weight of the cosine between the question and the sentence. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+        description=f"Weight of the cosine between the question and the sentence. {HAND_SET}.",
     )
     sentence_prior: float = Field(
         default=0.1,
-        description="Weight of the retrieval rank of the sentence's passage. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+        description=f"Weight of the retrieval rank of the sentence's passage. {HAND_SET}.",
     )
     section_title: float = Field(
         default=0.6,
-        description="A question word in the sentence's section path counts this much of one in the sentence. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+        description=f"A question word in the sentence's section path counts this much of one in the sentence. {HAND_SET}.",
     )
     definition: float = Field(
         default=0.15,
-        description="Bonus for a sentence spelling out the one abbreviation asked about. Set by hand on the seed paper's gold set with `qa eval` in the first sessions.",
+        description=f"Bonus for a sentence spelling out the one abbreviation asked about. {HAND_SET}.",
     )
 
 

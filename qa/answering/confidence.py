@@ -3,7 +3,7 @@
 A logistic regression over what the evidence looked like (:func:`features`): the scores of the best
 sentence and cell, how much of the question the paper knows, which strategy answered and what kind
 of answer the question wanted. It is trained by ``qa calibrate`` (qa/evaluation/calibrate.py) on
-Qasper train, the SQuAD file and the gold set, and stored as plain JSON (weights, feature names,
+Qasper train, the SQuAD file and the seed paper's evaluation questions, and stored as plain JSON (weights, feature names,
 standardisation, the abstention cut and a record of data, seed and scores). No pickle.
 """
 

@@ -96,7 +96,7 @@ def join_lines(lines: list[str], vocabulary: Counter[str] | None = None) -> str:
         if not line:
             continue
         if out.endswith("-") and len(out) > 1 and out[-2].isalpha() and not line[:1].islower():
-            out += line  # "post-" + "Taliban": a compound broken at its hyphen
+            out += line  # "post-" + "war": a compound broken at its hyphen
         elif (
             out.endswith("-")
             and len(out) > 1
