@@ -159,12 +159,13 @@ def test_ask_in_a_real_browser(served_page):
 
 
 def test_upload_a_paper_ask_and_see_the_cited_quote_highlighted(served_library, tmp_path):
-    """Upload a Markdown paper (PDF reading comes with the readers branch), ask it, open the source."""
+    """Upload a PDF paper (printed by Chromium from tests/data/gadgets.md), ask it, open the source."""
     from playwright.sync_api import sync_playwright
 
+    from tests.paper_pdf import render_pdf
+
     url, root = served_library
-    upload = tmp_path / "gadget survey ü.md"
-    shutil.copy(PROJECT_ROOT / "tests" / "data" / "gadgets.md", upload)
+    upload = render_pdf(PROJECT_ROOT / "tests" / "data" / "gadgets.md", tmp_path / "gadget survey ü.pdf")
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = launch(p)
