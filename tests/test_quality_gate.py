@@ -26,6 +26,14 @@ def test_gold_set_meets_recorded_thresholds(assistant, mode):
     assert not below, f"{mode}: metrics below threshold (measured, threshold): {below}"
 
 
+def test_holdout_set_meets_recorded_thresholds(assistant):
+    holdout = THRESHOLDS["holdout"]
+    metrics, _ = evaluate(assistant, load_gold(PROJECT_ROOT / holdout["file"]), "hybrid")
+    got = flat_metrics(metrics)
+    below = {k: (got[k], t) for k, t in holdout["hybrid"].items() if got[k] is None or got[k] < t}
+    assert not below, f"hold-out: metrics below threshold (measured, threshold): {below}"
+
+
 def test_gold_set_has_the_required_coverage():
     gold = load_gold(PROJECT_ROOT / THRESHOLDS["gold"])
     by_type: dict[str, int] = {}

@@ -28,7 +28,7 @@ EVIDENCE = (
     "content_terms",
     "passage_score",
 )
-STRATEGY_GROUPS = ("abstain", "table", "arithmetic", "sentences", "items", "listing", "unit")
+STRATEGY_GROUPS = ("abstain", "table", "arithmetic", "sentences", "items", "listing", "unit", "yesno")
 
 
 def strategy_group(strategy: str) -> str:
