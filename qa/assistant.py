@@ -248,7 +248,8 @@ class Assistant:
             )
             right = self.confidence.probability(x)
             cut = self.confidence.cut
-            if not composed.abstained and cut is not None and right < cut:
+            abstains = self.settings.answer.confidence_abstains
+            if abstains and not composed.abstained and cut is not None and right < cut:
                 low = abstention(
                     passages, "the answerability model doubts every answer", strategy="abstain:low-confidence"
                 )

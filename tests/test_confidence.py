@@ -79,7 +79,9 @@ def test_ask_reports_confidence_and_abstains_below_the_cut(tmp_path, paper_setti
         )
         path = tmp_path / f"model-{bias}.json"
         path.write_text(json.dumps(model.to_json()))
-        answer = paper_settings.answer.model_copy(update={"confidence_model": path})
+        answer = paper_settings.answer.model_copy(
+            update={"confidence_model": path, "confidence_abstains": True}
+        )
         return Assistant.load(paper_settings.model_copy(update={"answer": answer}), embedder=embedder)
 
     question = "How much does Pakistan export to Afghanistan in 2024?"
@@ -96,3 +98,10 @@ def test_ask_reports_confidence_and_abstains_below_the_cut(tmp_path, paper_setti
         embedder=embedder,
     ).ask(question)
     assert no_model.confidence is None and not no_model.abstained
+    # by default the model only reports confidence: the cut does not turn answers into abstentions
+    path = tmp_path / "model--3.0.json"
+    reporting = paper_settings.answer.model_copy(update={"confidence_model": path})
+    only = Assistant.load(paper_settings.model_copy(update={"answer": reporting}), embedder=embedder).ask(
+        question
+    )
+    assert not only.abstained and only.confidence == pytest.approx(1 / (1 + np.exp(3.0)), abs=1e-4)
