@@ -19,27 +19,14 @@ from qa.library import (
     slugify,
 )
 from tests.conftest import DATA, make_settings
+from tests.paper_pdf import minimal_pdf
 
 GADGETS = DATA / "gadgets.md"
 
 
 def minimal_pdf_without_text() -> bytes:
     """A valid one-page PDF with no text layer (what a scanned paper looks like to a reader)."""
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Resources << >> >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for n, body in enumerate(objects, 1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    return minimal_pdf(b"")
 
 
 @pytest.fixture
