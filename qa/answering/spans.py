@@ -51,6 +51,14 @@ _LIST = re.compile(rf"{_ITEM}(?:\s*(?:,|\s{_CONJUNCTION})\s*{_ITEM})*,?\s+{_CONJ
 _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 
 
+# Span scores are minus the words between a span and the question's words, adjusted by these, in
+# words of distance. Set by hand on the SQuAD file's who/where questions and the examples in
+# tests/test_short_answers.py; candidates for a learned span ranker (issue 8 notes).
+PLACE_AFTER_PREPOSITION = 2.0  # 'in France': a place usually follows in/at/from/to
+PERSON_AFTER_PREPOSITION = 1.0  # ... and a person seldom does
+NAME_REPEATS_QUESTION = 2.0  # per question word a name repeats: such a name is the question's subject
+
+
 @dataclass(frozen=True)
 class Span:
     """A candidate short answer: its text as printed, its offsets in the sentence, its kind and score."""
@@ -248,12 +256,12 @@ def best_span(
     for s in spans:
         score = -_distance(s, anchors, sentence)
         if kind == "place" and _PLACE_LEAD.search(sentence[: s.start]):
-            score += 2.0
+            score += PLACE_AFTER_PREPOSITION
         if kind == "person" and _PLACE_LEAD.search(sentence[: s.start]):
-            score -= 1.0
+            score -= PERSON_AFTER_PREPOSITION
         if kind in ("person", "place"):
             # a name that repeats a question word is about the question, not its answer
-            score -= 2.0 * len(_stems(s.text) & question_stems)
+            score -= NAME_REPEATS_QUESTION * len(_stems(s.text) & question_stems)
         scored.append(Span(s.text, s.start, s.end, s.kind, score))
     scored.sort(key=lambda s: (-s.score, s.start))
     return scored[0]
