@@ -15,20 +15,27 @@ from qa.text import is_year
 logger = logging.getLogger(__name__)
 
 
+RELATED_SECTIONS = 3  # sections named as a pointer when the paper does not answer
+
+
+def closest_sections(passages: list[Passage]) -> list[str]:
+    """The sections of the first retrieved passages, without repeats."""
+    return list(dict.fromkeys(p.section for p in passages))[:RELATED_SECTIONS]
+
+
+def never_mentions(unknown_words: list[str]) -> str:
+    """ "it never mentions 'GDP', 'budget'" for the question's words the paper does not use."""
+    return "it never mentions " + ", ".join(f"'{w}'" for w in dict.fromkeys(unknown_words))
+
+
 def abstention(
     passages: list[Passage], reason: str, unknown_words: list[str] | None = None, strategy: str = "abstain"
 ) -> Candidate:
     """An abstention naming the question's unknown words and the closest sections."""
-    related = []
-    for p in passages:
-        if p.section not in related:
-            related.append(p.section)
-        if len(related) == 3:
-            break
+    related = closest_sections(passages)
     text = "The paper does not give an answer to this question."
     if unknown_words:
-        words = ", ".join(f"'{w}'" for w in dict.fromkeys(unknown_words))
-        text = f"The paper does not give an answer to this question: it never mentions {words}."
+        text = f"The paper does not give an answer to this question: {never_mentions(unknown_words)}."
     if related:
         text += " Closest related sections: " + "; ".join(related) + "."
     logger.debug("abstained: %s", reason)

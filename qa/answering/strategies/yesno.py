@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 
 from qa.answering.candidate import Candidate, Evidence
-from qa.answering.strategies.abstain import abstention
+from qa.answering.strategies.abstain import closest_sections, never_mentions
 from qa.question import NEGATIONS, AnalysedQuestion
 
 _NEGATION = re.compile(r"\b(?:" + "|".join(sorted(NEGATIONS)) + r")\b|n't\b", re.IGNORECASE)
@@ -39,21 +39,20 @@ def propose_absent(ev: Evidence) -> list[Candidate]:
     if question.answer_type != "yesno" or not question.about_paper or not question.terms.content:
         return []
     terms = question.terms
-    pointer = abstention(ev.passages, "nothing in the paper says so", terms.unknown_words)
-    missing = pointer.answer.split(":", 1)[1].split(".")[0].strip() if terms.unknown_words else ""
-    why = f"the paper never says so ({missing})." if missing else "nothing in the paper states this."
-    related = (
-        " Closest related sections: " + "; ".join(pointer.related_sections) + "."
-        if pointer.related_sections
-        else ""
+    related = closest_sections(ev.passages)
+    why = (
+        f"the paper never says so ({never_mentions(terms.unknown_words)})."
+        if terms.unknown_words
+        else "nothing in the paper states this."
     )
+    pointer = " Closest related sections: " + "; ".join(related) + "." if related else ""
     unknown = bool(terms.unknown_named) or terms.unknown_share >= ev.ctx.settings.max_unknown_share
     return [
         Candidate(
             # a name the paper never uses decides it, as it decides an abstention for other questions
             strategy="yesno:unknown-words" if unknown else "yesno:absent",
-            answer=f"No: {why}{related}",
-            related_sections=pointer.related_sections,
+            answer=f"No: {why}{pointer}",
+            related_sections=related,
             short_answer="No",
         )
     ]
