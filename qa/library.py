@@ -570,7 +570,7 @@ class Library:
             check_id(paper_id, max_chars)
         self._check_file(file)
         report("reading", 0.02)
-        paper = ingest(file, max_bytes=self.settings.library.max_paper_bytes)
+        paper = ingest(file, max_bytes=self.settings.ingest.max_bytes)
         markdown = paper.markdown.encode("utf-8")
         markdown_sha = hashlib.sha256(markdown).hexdigest()
         doc = parse_document(paper.markdown, source=str(file))
@@ -635,10 +635,10 @@ class Library:
             CorpusError: as :meth:`add_paper`; a file over the size cap is refused before it is written.
         """
         shown = re.split(r"[\\/]", str(name))[-1].strip() or "upload"
-        cap = self.settings.library.max_paper_bytes
+        cap = self.settings.ingest.max_bytes
         if len(data) > cap:
             raise CorpusError(
-                f"{shown} is {size_text(len(data))}; the limit is {size_text(cap)} (QA_LIBRARY__MAX_PAPER_BYTES)."
+                f"{shown} is {size_text(len(data))}; the limit is {size_text(cap)} (QA_INGEST__MAX_BYTES)."
             )
         suffix = re.sub(r"[^a-z0-9.]", "", Path(shown).suffix.lower())[:10]
         with tempfile.TemporaryDirectory(prefix="qa-upload-") as folder:
@@ -651,7 +651,7 @@ class Library:
 
     def _check_file(self, file: Path) -> None:
         """Refuse before reading: not a file, empty, larger than the cap."""
-        cap = self.settings.library.max_paper_bytes
+        cap = self.settings.ingest.max_bytes
         try:
             if not file.is_file():
                 raise CorpusError(f"{file} is not a file." if file.exists() else f"File not found: {file}.")
@@ -662,7 +662,7 @@ class Library:
             raise CorpusError(f"{file} is empty (0 bytes).")
         if size > cap:
             raise CorpusError(
-                f"{file} is {size_text(size)}; the limit is {size_text(cap)} (QA_LIBRARY__MAX_PAPER_BYTES)."
+                f"{file} is {size_text(size)}; the limit is {size_text(cap)} (QA_INGEST__MAX_BYTES)."
             )
 
     def _fresh_registry(self) -> Registry:

@@ -200,21 +200,16 @@ class AnswerSettings(BaseModel):
 
 class IngestSettings(BaseModel):
     max_bytes: int = Field(
-        default=100_000_000,
+        default=50_000_000,
         ge=1,
-        description="Larger paper files are refused before they are read (qa/ingest). Papers, even PDFs "
-        "with figures, are a few MB; pdfplumber keeps a record per character, so memory and time grow "
-        "with size, and 100 MB leaves room for any real paper while refusing e.g. a 200 MB file.",
+        description="The one size cap of a paper file: larger files are refused before they are read "
+        "(qa/ingest, qa add, the page's upload box). A journal article's PDF with figures is typically "
+        "1-20 MB; pdfplumber keeps a record per character, so memory and time grow with size; 50 MB "
+        "leaves room for any real paper and bounds memory.",
     )
 
 
 class LibrarySettings(BaseModel):
-    max_paper_bytes: int = Field(
-        default=50_000_000,
-        ge=1,
-        description="Larger files are refused before reading (qa add, the page's upload box). A journal "
-        "article's PDF with figures is typically 1-20 MB; 50 MB leaves room and bounds memory.",
-    )
     max_id_chars: int = Field(
         default=48, ge=8, description="Longest paper id (a slug of the title): short enough to type."
     )

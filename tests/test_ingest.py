@@ -208,7 +208,7 @@ def test_oversized_file_is_refused_before_reading(tmp_path):
     path = tmp_path / "huge.pdf"
     with open(path, "wb") as handle:
         handle.truncate(200 * 1024 * 1024)  # sparse: 200 MB on paper, nothing on disk
-    with pytest.raises(CorpusError, match=r"209\.7 MB is over the 100 MB limit"):
+    with pytest.raises(CorpusError, match=r"209\.7 MB is over the 50 MB limit"):
         ingest(path)
     small = tmp_path / "small.txt"
     small.write_text("x" * 100, encoding="utf-8")

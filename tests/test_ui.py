@@ -218,7 +218,7 @@ def test_a_bad_upload_is_one_message_and_leaves_the_library_untouched(
     library_page, monkeypatch, name, data, message
 ):
     at, root = library_page
-    monkeypatch.setenv("QA_LIBRARY__MAX_PAPER_BYTES", "2000")
+    monkeypatch.setenv("QA_INGEST__MAX_BYTES", "2000")
     import streamlit as st
 
     st.cache_resource.clear()  # the library is re-opened with the smaller cap

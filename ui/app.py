@@ -210,7 +210,7 @@ def paper_picker(library: Library) -> str:
 
 def upload_box(library: Library) -> None:
     """Add a paper from the upload box, with a progress bar, then say what was found."""
-    cap = size_text(library.settings.library.max_paper_bytes)
+    cap = size_text(library.settings.ingest.max_bytes)
     with st.sidebar:
         upload = st.file_uploader(
             f"Add a paper (PDF, TXT or Markdown, up to {cap})",
