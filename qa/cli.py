@@ -273,6 +273,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
+    if args.library_papers:
+        from qa.evaluation.library_bench import run_cli as run_library_cli
+
+        return run_library_cli(args)
     from qa.evaluation.bench import run_benchmark
 
     return run_benchmark(args)
@@ -359,6 +363,27 @@ def build_parser() -> argparse.ArgumentParser:
         type=positive_int,
         metavar="SECONDS",
         help="instead: one loader and two builders on one index folder for SECONDS; reports errors",
+    )
+    bench.add_argument(
+        "--library",
+        dest="library_papers",
+        type=positive_int,
+        metavar="N",
+        help="instead: build a library of N papers (default source: the Qasper validation then train "
+        "papers) and report build, search, latency, memory and quality at 10, 100 and N papers",
+    )
+    bench.add_argument("--from", dest="source", type=Path, help="with --library: a folder of papers to use")
+    bench.add_argument(
+        "--work-dir",
+        type=Path,
+        help="with --library: keep the built library here (default: a temporary folder)",
+    )
+    bench.add_argument("--figure", type=Path, help="with --library: write the growth curves (.svg or .png)")
+    bench.add_argument(
+        "--questions-per-stage",
+        type=positive_int,
+        default=300,
+        help="with --library: validation questions asked at each stage (default 300)",
     )
     bench.set_defaults(func=cmd_bench)
     return parser

@@ -10,12 +10,20 @@ Layout (the library folder defaults to the corpus file's folder, ``corpus/``)::
 
     index/                          the default paper's index (what ``Assistant.load()`` uses)
     index/papers/<id>/              an added paper's index: one paper, one index folder
+    index/library/                  the library-wide vector store: every paper's chunk vectors, used
+                                    to pick the papers worth reading when the whole library is asked
 
 Without ``library.json`` the library is the default paper alone; the file is written on the first
 ``add``. Every change of the registry happens under one lock (``.library.lock``) and ends with an
 atomic rename, so a crash in the middle of ``add`` leaves the library as it was and a process that
 asks meanwhile sees either the old or the new registry. Indexes are content-addressed through their
 manifest (sha256 of ``paper.md``): an unchanged paper is never re-embedded.
+
+Asking the whole library does not read every paper: the question's vector is searched once in the
+library-wide store (:mod:`qa.indexing.vectors`), and only the ``route_papers`` papers owning the
+closest chunks are loaded (at most ``max_loaded_papers`` stay in memory) and answer. The store is
+brought up to date from the registry on first use (papers added, changed or removed since), so it
+never needs to be written in the same step as ``library.json``.
 """
 
 from __future__ import annotations
@@ -55,6 +63,7 @@ PAPERS = "papers"
 LOCK = ".library.lock"
 PAPER_FILE = "paper.md"
 REGISTRY_VERSION = 1
+STORE_DIR = "library"  # under the index root: the library-wide vector store
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 ProgressCallback = Callable[[str, float], None]
@@ -107,6 +116,11 @@ class PaperEntry(BaseModel):
     source_sha256: str | None = Field(default=None, description="sha256 of the added file's bytes.")
     added_at: str | None = None
     warnings: list[str] = Field(default_factory=list)
+    counts: dict[str, int] | None = Field(
+        default=None,
+        description="What the parser found when the paper was added (sections, tables, table_values, "
+        "sentences), so listing a large library does not parse every paper.",
+    )
 
 
 class Registry(BaseModel):
@@ -136,19 +150,20 @@ class PaperSummary(BaseModel):
     seconds: float = 0.0
 
 
-def summarise(entry: PaperEntry, doc: Document, **extra) -> PaperSummary:
-    """Counts of what the parser found in ``doc``."""
-    return PaperSummary(
-        id=entry.id,
-        title=entry.title,
-        format=entry.format,
-        sections=len(doc.sections),
-        tables=len(doc.tables),
-        table_values=len(doc.table_values),
-        sentences=len(doc.sentences),
-        warnings=entry.warnings,
-        **extra,
-    )
+def document_counts(doc: Document) -> dict[str, int]:
+    """What the parser found in ``doc``."""
+    return {
+        "sections": len(doc.sections),
+        "tables": len(doc.tables),
+        "table_values": len(doc.table_values),
+        "sentences": len(doc.sentences),
+    }
+
+
+def summarise(entry: PaperEntry, doc: Document | None, **extra) -> PaperSummary:
+    """Counts of what the parser found in ``doc`` (or, without it, the counts the registry kept)."""
+    counts = document_counts(doc) if doc is not None else dict(entry.counts or {})
+    return PaperSummary(id=entry.id, title=entry.title, format=entry.format, warnings=entry.warnings, **counts, **extra)
 
 
 class QueryMemo:
@@ -166,6 +181,11 @@ class QueryMemo:
 
     def __getattr__(self, name: str):
         return getattr(self.inner, name)
+
+    def clear(self) -> None:
+        """Forget the remembered vectors (a benchmark times a new question this way)."""
+        with self._lock:
+            self._vectors.clear()
 
     def encode_query(self, text: str) -> np.ndarray:
         with self._lock:
@@ -230,11 +250,14 @@ class Library:
         self._embedder = QueryMemo(embedder) if embedder is not None else None
         self._registry: Registry | None = None
         self._registry_stamp: tuple | None = None
-        self._assistants: dict[str, tuple[tuple, object]] = {}
+        self._assistants: OrderedDict[str, tuple[tuple, object]] = OrderedDict()  # least recent first
         self._documents: dict[str, tuple[tuple, Document]] = {}
         self._lock = threading.RLock()  # guards the caches; never held while a model or index loads
         self._model_lock = threading.Lock()
         self._paper_locks: dict[str, threading.Lock] = {}
+        self._store = None
+        self._store_synced: tuple | None = None  # the registry stamp the store was last synced with
+        self._store_lock = threading.Lock()
 
     @classmethod
     def open(cls, path: Path | str | None = None, *, settings: Settings | None = None, **kwargs) -> Library:
@@ -415,7 +438,9 @@ class Library:
 
     def summary(self, paper_id: str) -> PaperSummary:
         entry = self.entry(paper_id)
-        return summarise(entry, self.document(entry.id), default=entry.id == self.papers()[0].id)
+        current = entry.counts is not None and self._is_added(entry)  # an added paper's file never changes
+        doc = None if current else self.document(entry.id)
+        return summarise(entry, doc, default=entry.id == self.papers()[0].id)
 
     def examples(self, paper_id: str) -> list[str]:
         """The paper's ``examples.json``, else questions generated from its headings and tables."""
@@ -453,14 +478,131 @@ class Library:
         with paper_lock:  # one load per paper; other papers and the registry stay readable meanwhile
             with self._lock:
                 cached = self._assistants.get(entry.id)
-            if cached and cached[0] == stamp:
-                return cached[1]
+                if cached and cached[0] == stamp:
+                    self._assistants.move_to_end(entry.id)
+                    return cached[1]
             assistant = Assistant.load(
                 self.paper_settings(entry), rebuild=self.rebuild, embedder=self.embedder, progress=progress
             )
             with self._lock:
                 self._assistants[entry.id] = (stamp, assistant)
+                self._assistants.move_to_end(entry.id)
+                while len(self._assistants) > self.settings.library.max_loaded_papers:
+                    self._assistants.popitem(last=False)
             return assistant
+
+    def loaded_papers(self) -> list[str]:
+        """Ids of the papers whose answerer is in memory, least recently asked first."""
+        with self._lock:
+            return list(self._assistants)
+
+    # ------------------------------------------------------------------------- library-wide store
+
+    def store_dir(self) -> Path:
+        """The library-wide vector store's folder (``index/library/``), inside a claimed index root."""
+        index_root = Path(self.settings.paths.index_dir)
+        claim_index_folder(index_root)
+        return index_root / STORE_DIR
+
+    def vector_store(self, dimension: int | None = None):
+        """The library-wide store of chunk vectors, opened once (no paper file is read).
+
+        Args:
+            dimension: The vectors' dimension (default: the embedding model's, which loads it).
+        """
+        from qa.indexing.vectors import open_store
+
+        with self._store_lock:
+            if self._store is None:
+                dimension = dimension or self.embedder.dimension
+                self._store = open_store(self.store_dir(), dimension, self.settings.vectors)
+            return self._store
+
+    def _store_version(self, entry: PaperEntry) -> str:
+        """What the store records for a paper: its content and everything that shapes its chunks."""
+        from qa.settings import INDEX_FORMAT_VERSION
+
+        content = entry.source_sha256 if self._is_added(entry) else None
+        if content is None:
+            try:
+                content = sha256_file(self.paper_file(entry))
+            except OSError:
+                content = "unreadable"
+        chunking = self.settings.chunking.model_dump_json()
+        shape = f"{INDEX_FORMAT_VERSION}|{self.settings.model.name}|{self.settings.model.package}|{chunking}"
+        return f"{content}:{hashlib.sha256(shape.encode()).hexdigest()[:12]}"
+
+    def sync_store(self, *, progress: ProgressCallback | None = None) -> dict[str, int]:
+        """Bring the library-wide store in line with the registry; persist it when anything changed.
+
+        Papers listed but missing or stale in the store get their chunk vectors from their own index
+        (built first when missing); papers no longer listed are deleted. Cheap when nothing changed:
+        the registry and the store's own record are compared, no paper file is opened.
+
+        Returns:
+            Counts: ``added``, ``removed``, ``papers`` (listed), ``vectors`` (in the store).
+        """
+        from qa.indexing.store import identity, read_chunk_vectors
+
+        registry = self._read_registry()
+        store = self.vector_store()
+        with self._store_lock:
+            if self._store_synced == self._registry_stamp and self._store_synced is not None:
+                return {"added": 0, "removed": 0, "papers": len(registry.papers), "vectors": store.count()}
+        report = progress or (lambda stage, fraction: None)
+        with self._writable(), self._exclusive():
+            registry = self._fresh_registry()
+            stamp = self._registry_stamp
+            with self._store_lock:
+                stored = store.versions()
+                wanted = {e.id: self._store_version(e) for e in registry.papers}
+                stale = [e for e in registry.papers if stored.get(e.id) != wanted[e.id]]
+                extra = [pid for pid in stored if pid not in wanted]
+            for pid in extra:
+                store.delete(pid)
+            for done, entry in enumerate(stale):
+                report(f"library search index: {entry.id}", done / max(1, len(stale)))
+                settings = self.paper_settings(entry)
+                expected = identity(sha256_file(self.paper_file(entry)), settings, store.dimension)
+                vectors, reason = read_chunk_vectors(Path(settings.paths.index_dir), expected)
+                if vectors is None:
+                    if not self.rebuild:
+                        raise CorpusError(
+                            f"The index of paper '{entry.id}' cannot be used ({reason}); run `qa index` "
+                            "or drop --no-rebuild."
+                        )
+                    self.assistant(entry.id)  # builds the paper's index
+                    vectors, reason = read_chunk_vectors(Path(settings.paths.index_dir), expected)
+                if vectors is None:
+                    raise CorpusError(f"The index of paper '{entry.id}' cannot be read: {reason}.")
+                store.add(entry.id, vectors, wanted[entry.id])
+            if stale or extra:
+                report("library search index: writing", 0.99)
+                store.persist()
+            with self._store_lock:
+                self._store_synced = stamp
+        if stale or extra:
+            logger.info("library store: %d papers added or updated, %d removed", len(stale), len(extra))
+        return {"added": len(stale), "removed": len(extra), "papers": len(wanted), "vectors": store.count()}
+
+    def route(self, question: str, history: list[str] | None = None) -> list[tuple[str, float]]:
+        """Papers ranked by how close their best chunk is to the question: ``[(paper_id, cosine)]``.
+
+        A follow-up question is routed with the previous question too, so "and in 2021?" goes to the
+        paper the conversation is about.
+        """
+        self.sync_store()
+        store = self.vector_store()
+        texts = [question] + ([history[-1]] if history else [])
+        best: dict[str, float] = {}
+        for text in texts:
+            vector = np.asarray(self.embedder.encode_query(text), dtype=np.float32)
+            for hit in store.search(vector, self.settings.library.route_hits):
+                if hit.score > best.get(hit.paper, -2.0):
+                    best[hit.paper] = hit.score
+        order = {e.id: i for i, e in enumerate(self.papers())}
+        ranked = [(pid, score) for pid, score in best.items() if pid in order]
+        return sorted(ranked, key=lambda item: (-item[1], order[item[0]]))
 
     # ------------------------------------------------------------------------------------- asking
 
@@ -485,16 +627,18 @@ class Library:
         if not ids:
             raise CorpusError(f"The library in {self.root} is empty: add a paper with `qa add FILE`.")
         started = time.perf_counter()
+        routed = len(ids) > self.settings.library.route_papers
+        if routed:  # read only the papers whose chunks are closest to the question
+            ranked = self.route(question, history)[: self.settings.library.route_papers]
+            chosen = ranked or [(pid, 0.0) for pid in ids[: self.settings.library.route_papers]]
+        else:
+            chosen = [(pid, None) for pid in ids]
         candidates = []
-        for paper_id in ids:
+        for paper_id, similarity in chosen:
             assistant = self.assistant(paper_id)
             answer = assistant.ask(question, history=history, retriever=retriever, k=k)
-            similarity = 0.0
-            if len(ids) > 1:
-                vector = self.embedder.encode_query(answer.resolved_question)
-                if assistant.index.dense.ntotal:
-                    scores, _ = assistant.index.dense.search(np.asarray(vector, dtype=np.float32)[None, :], 1)
-                    similarity = float(scores[0][0])
+            if similarity is None:
+                similarity = self._paper_similarity(assistant, answer) if len(ids) > 1 else 0.0
             candidates.append(PaperAnswer(paper_id, answer, similarity))
         best = choose_answer(candidates)
         logger.info(
@@ -510,13 +654,24 @@ class Library:
             update: dict = {"timings_ms": timings}
             if answer.abstained:
                 title = self.entry(best.paper).title
-                update["answer"] = (
-                    f"None of the {len(ids)} papers answers this question. "
-                    f"Closest: {best.paper} ({title}): {answer.answer}"
+                read = (
+                    f"No paper of the {len(ids)} answers this question (the {len(chosen)} closest to it "
+                    "were read)."
+                    if routed
+                    else f"None of the {len(ids)} papers answers this question."
                 )
+                update["answer"] = f"{read} Closest: {best.paper} ({title}): {answer.answer}"
                 update["related_sections"] = [f"{best.paper}: {s}" for s in answer.related_sections]
             answer = answer.model_copy(update=update)
         return answer
+
+    def _paper_similarity(self, assistant, answer: Answer) -> float:
+        """Cosine of the (resolved) question and the paper's closest chunk."""
+        vector = self.embedder.encode_query(answer.resolved_question)
+        if not assistant.index.dense.ntotal:
+            return 0.0
+        scores, _ = assistant.index.dense.search(np.asarray(vector, dtype=np.float32)[None, :], 1)
+        return float(scores[0][0])
 
     # ------------------------------------------------------------------------------------ changes
 
@@ -607,6 +762,7 @@ class Library:
                 source_sha256=paper.source_sha256,
                 added_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 warnings=list(paper.warnings),
+                counts=document_counts(doc),
             )
             self._install(entry, file, markdown, markdown_sha, doc, existing is not None, report)
             papers = [entry if e.id == pid else e for e in registry.papers]

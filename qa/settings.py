@@ -216,6 +216,27 @@ class LibrarySettings(BaseModel):
     examples: int = Field(
         default=6, ge=1, description="Example questions generated for a paper without examples.json."
     )
+    route_papers: int = Field(
+        default=3,
+        ge=1,
+        description="Papers read when the whole library is asked: the ones whose chunks are closest to the "
+        "question in the library-wide vector store. Set by hand so an all-library question costs about one "
+        "question embedding plus three cheap per-paper answers; `qa bench --library` reports how often the "
+        "right paper comes first with it.",
+    )
+    route_hits: int = Field(
+        default=40,
+        ge=1,
+        description="Chunk hits taken from the library-wide store to rank papers (each paper ranks by its "
+        "best hit). Set by hand: enough for several chunks of each of the closest papers.",
+    )
+    max_loaded_papers: int = Field(
+        default=64,
+        ge=1,
+        description="Papers whose index and answerer stay in memory (least recently asked are dropped). "
+        "Set by hand: a Qasper paper's loaded answerer takes a few MB, so 64 bound the cache to a few "
+        "hundred MB whatever the library's size.",
+    )
 
 
 class ScoringSettings(BaseModel):

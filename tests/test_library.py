@@ -465,3 +465,80 @@ def test_a_library_started_empty(lib_settings, embedder, tmp_path):
     assert (tmp_path / "index" / "papers" / "gadget-survey" / "manifest.json").is_file()
     empty.remove("gadget-survey")  # an added paper can go, even when it is the first
     assert empty.papers() == []
+
+
+# ------------------------------------------------------------------------------ a library of many papers
+
+SPROCKETS = """# Sprocket Notes
+
+## Findings
+
+Sprocket factories in the valley employed 1,200 workers in 2019. The workers formed a union in 2021.
+The union asked for a shorter week, and the factories agreed to a thirty-five hour week.
+"""
+
+
+@pytest.fixture
+def routed(lib_settings, embedder, tmp_path) -> Library:
+    """Three papers; an all-papers question reads only the closest one, and one answerer stays loaded."""
+    library_settings = lib_settings.library.model_copy(update={"route_papers": 1, "max_loaded_papers": 1})
+    settings = lib_settings.model_copy(update={"library": library_settings})
+    lib = Library.open(settings=settings, embedder=embedder)
+    lib.add_paper(GADGETS)
+    sprockets = tmp_path / "sprockets.md"
+    sprockets.write_text(SPROCKETS, encoding="utf-8")
+    lib.add_paper(sprockets)
+    return Library.open(settings=settings, embedder=embedder)  # a fresh process: nothing loaded yet
+
+
+def test_asking_all_papers_reads_only_the_closest_ones(routed):
+    assert routed.loaded_papers() == []
+    answer = routed.ask("How many workers did the sprocket factories employ in 2019?")
+    assert not answer.abstained and "1,200" in answer.answer
+    assert {c.paper for c in answer.citations} == {"sprocket-notes"}
+    assert routed.loaded_papers() == ["sprocket-notes"], "only the routed paper was loaded"
+    assert routed.route("How many gadgets did the East region sell?")[0][0] == "gadget-survey"
+    gadgets = routed.ask("How many gadgets did the East region sell?")
+    assert {c.paper for c in gadgets.citations} == {"gadget-survey"}
+    assert routed.loaded_papers() == ["gadget-survey"], "max_loaded_papers=1 dropped the older answerer"
+
+
+def test_a_routed_abstention_says_how_many_papers_were_read(routed):
+    nothing = routed.ask("What is the GDP of France?")
+    assert nothing.abstained
+    assert nothing.answer.startswith(
+        "No paper of the 3 answers this question (the 1 closest to it were read)."
+    )
+
+
+def test_the_library_store_follows_adds_and_removes_made_elsewhere(routed, lib_settings, embedder):
+    assert routed.sync_store()["added"] == 3, "the store is filled from the papers' own indexes on first use"
+    store = routed.vector_store()
+    assert set(store.versions()) == {"a-tiny-paper-about-widgets", "gadget-survey", "sprocket-notes"}
+    other = Library.open(settings=routed.settings, embedder=embedder)  # another process
+    other.remove("sprocket-notes")
+    assert routed.sync_store()["removed"] == 1
+    assert "sprocket-notes" not in routed.vector_store().versions()
+    assert all(
+        h.paper != "sprocket-notes"
+        for h in routed.vector_store().search(embedder.encode_query("sprocket"), 10)
+    )
+    assert routed.sync_store() == {"added": 0, "removed": 0, "papers": 2, "vectors": store.count()}
+
+
+def test_opening_a_library_reads_no_paper(routed, monkeypatch):
+    import qa.library
+
+    routed.sync_store()
+    parsed = qa.library.document_counts(routed.document("gadget-survey"))
+    fresh = Library.open(settings=routed.settings, embedder=routed.embedder.inner)
+
+    def no_paper(*args, **kwargs):
+        raise AssertionError("a paper was read while opening the library")
+
+    monkeypatch.setattr(qa.library, "load_document", no_paper)
+    assert len(fresh.papers()) == 3
+    listed = fresh.summary("gadget-survey")  # `qa papers` on a large library parses nothing
+    assert listed.tables == 1 and {key: getattr(listed, key) for key in parsed} == parsed
+    assert fresh.vector_store().count() == routed.vector_store().count()
+    assert fresh.route("union of sprocket workers")[0][0] == "sprocket-notes"

@@ -485,6 +485,32 @@ def read_index(
     return index, None
 
 
+def read_chunk_vectors(index_dir: Path, expected: dict[str, Any]) -> tuple[np.ndarray | None, str | None]:
+    """The chunk vectors of a current index (rows in chunk order), without reading the rest of it.
+
+    Used to fill the library-wide vector store: the paper's manifest and files are checked as by
+    :func:`read_index`, then only ``dense.faiss`` is read.
+
+    Returns:
+        ``(vectors, None)``, or ``(None, why the index cannot be used)``.
+    """
+    if index_folder_state(index_dir) in ("missing", "empty"):
+        return None, "no index has been built yet"
+    with index_lock(index_dir, exclusive=False):
+        manifest, reason = _inspect(index_dir, expected)
+        if manifest is None:
+            return None, reason
+        try:
+            dense = faiss.read_index(str(index_dir / manifest.build_dir / DENSE))
+            vectors = (
+                dense.reconstruct_n(0, dense.ntotal) if dense.ntotal else np.zeros((0, dense.d), np.float32)
+            )
+            _check_vectors("dense vectors", vectors, manifest.counts.chunks, manifest.model.dimension)
+        except (RuntimeError, _Damaged) as exc:
+            return None, f"{DENSE} cannot be used ({exc})"
+    return np.ascontiguousarray(vectors, dtype=np.float32), None
+
+
 def load_index(index_dir: Path) -> LoadedIndex:
     """Read the index named by the manifest, checking every part's shape and ranges.
 
