@@ -7,6 +7,7 @@ Values come from defaults, then environment variables prefixed ``QA_`` (nested w
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -223,6 +224,47 @@ class LibrarySettings(BaseModel):
     )
 
 
+# Where the vector-store numbers below come from (their descriptions give the measured figures).
+VECTOR_BENCH = (
+    "Measured with qa/evaluation/vector_bench.py (real all-MiniLM-L6-v2 vectors of Qasper paragraphs, "
+    "Qasper validation questions as queries) on the 2-core development machine"
+)
+
+
+class VectorStoreSettings(BaseModel):
+    """Which vector store holds a library's chunk vectors, and when FAISS turns approximate
+    (qa/indexing/vectors)."""
+
+    engine: Literal["faiss", "qdrant"] = Field(
+        default="faiss",
+        description="faiss: files in the library folder (exact, then HNSW past approximate_from). qdrant: "
+        "qdrant-client, embedded local mode in the folder, or a server/cluster when qdrant_url is set.",
+    )
+    approximate_from: int = Field(
+        default=50_000,
+        ge=1,
+        description=f"FAISS switches from exact IndexFlatIP to HNSW at this many vectors. {VECTOR_BENCH}.",
+    )
+    hnsw_m: int = Field(default=32, ge=4, le=128, description=f"HNSW graph degree M. {VECTOR_BENCH}.")
+    ef_construction: int = Field(
+        default=80, ge=8, description=f"HNSW efConstruction (build-time beam width). {VECTOR_BENCH}."
+    )
+    ef_search: int = Field(
+        default=64,
+        ge=1,
+        description=f"HNSW efSearch (query-time beam width, raised to k if smaller). {VECTOR_BENCH}.",
+    )
+    qdrant_url: str | None = Field(
+        default=None,
+        description="A Qdrant server or cluster (e.g. http://localhost:6333); None: embedded local mode "
+        "in <library>/vectors/qdrant, no server.",
+    )
+    qdrant_api_key: str | None = Field(default=None, description="API key for qdrant_url (Qdrant Cloud).")
+    qdrant_collection: str = Field(
+        default="qa-chunks", min_length=1, description="The Qdrant collection that holds the chunk vectors."
+    )
+
+
 class ScoringSettings(BaseModel):
     """Weights of the two hand-made scorers: table values against a question (qa/retrieval/tables.py)
     and sentences against a question (qa/answering/evidence.py). See HAND_SET for where they come from; see
@@ -350,6 +392,7 @@ class Settings(BaseSettings):
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     library: LibrarySettings = Field(default_factory=LibrarySettings)
+    vectors: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
 
     def synonyms_path(self) -> Path:
