@@ -38,6 +38,7 @@ VERSIONS = "versions.json"
 LOCAL_FOLDER = "qdrant"
 NAMESPACE = uuid.UUID("6f1c9d1e-2b0a-4d43-9a53-3f1f6c1b8a11")  # fixed: point ids must not change
 UPSERT_BATCH = 512
+TIE = 1e-6  # scores this close are a tie (float32 vectors, float64 scores)
 
 
 def point_id(paper: str, row: int) -> str:
@@ -176,20 +177,26 @@ class QdrantStore:
         models = self._models
         query_filter = self._paper_filter(papers) if papers is not None else None
         requests = [
-            models.QueryRequest(query=query.tolist(), limit=k, filter=query_filter, with_payload=True)
+            models.QueryRequest(query=query.tolist(), limit=k + 1, filter=query_filter, with_payload=True)
             for query in queries
         ]
         responses = self._client.query_batch_points(self.collection, requests=requests)
-        return [
-            rank_hits(
-                [
-                    Hit(str(p.payload["paper"]), int(p.payload["row"]), float(p.score))
-                    for p in response.points
-                ],
-                k,
-            )
-            for response in responses
-        ]
+        results = []
+        for query, response in zip(queries, responses, strict=True):
+            points = response.points
+            if len(points) > k and points[k].score >= points[k - 1].score - TIE:
+                # the k-th place is tied: fetch every point tied with it so the tie-break is by id
+                points = self._client.query_points(
+                    self.collection,
+                    query=query.tolist(),
+                    query_filter=query_filter,
+                    limit=self.count(),
+                    score_threshold=points[k - 1].score - TIE,
+                    with_payload=True,
+                ).points
+            hits = [Hit(str(p.payload["paper"]), int(p.payload["row"]), float(p.score)) for p in points]
+            results.append(rank_hits(hits, k))
+        return results
 
     # ----------------------------------------------------------------------------- persist
     def persist(self) -> None:
