@@ -241,18 +241,34 @@ class VectorStoreSettings(BaseModel):
         "qdrant-client, embedded local mode in the folder, or a server/cluster when qdrant_url is set.",
     )
     approximate_from: int = Field(
-        default=50_000,
+        default=25_000,
         ge=1,
-        description=f"FAISS switches from exact IndexFlatIP to HNSW at this many vectors. {VECTOR_BENCH}.",
+        description="FAISS switches from exact IndexFlatIP to HNSW at this many vectors: where one query's "
+        "exact search (k=10, 1 thread, 384 dimensions) crosses a 2 ms budget. Measured p50: 0.58 ms at "
+        "10k, 1.25 ms at 20k, 2.15 ms at 30k, 13 ms at 50k, 20 ms at 70k (a 1,169-paper library); "
+        f"2 ms is crossed near 28k, rounded down. {VECTOR_BENCH} (--what crossover).",
     )
-    hnsw_m: int = Field(default=32, ge=4, le=128, description=f"HNSW graph degree M. {VECTOR_BENCH}.")
+    hnsw_m: int = Field(
+        default=32,
+        ge=4,
+        le=128,
+        description="HNSW graph degree M. With M=16 no efSearch up to 128 reached recall@10 0.98 on the "
+        f"70k real-derived set (0.975); M=48 gained <0.01 for 50% more build time. {VECTOR_BENCH} (--what sweep).",
+    )
     ef_construction: int = Field(
-        default=80, ge=8, description=f"HNSW efConstruction (build-time beam width). {VECTOR_BENCH}."
+        default=80,
+        ge=8,
+        description="HNSW efConstruction (build beam width): 22 s to build 70k vectors on 2 cores; 160 "
+        f"doubles the build time for +0.003-0.008 recall@10. {VECTOR_BENCH} (--what sweep).",
     )
     ef_search: int = Field(
-        default=64,
+        default=256,
         ge=1,
-        description=f"HNSW efSearch (query-time beam width, raised to k if smaller). {VECTOR_BENCH}.",
+        description="HNSW efSearch (query beam width, raised to k when smaller). recall@10 against exact "
+        "with M=32, efConstruction=80, Qasper validation questions as queries: 0.995 on 70k real-derived "
+        "vectors (6k real MiniLM paragraph vectors, each copied with noise; 128 gave 0.983), 0.99+ on the "
+        "6k real vectors (128 gave 0.995), 1.0 on 70k synthetic clustered; p50 0.6 ms at 70k, 1 thread, "
+        f"against 20 ms exact. {VECTOR_BENCH} (--what sweep).",
     )
     qdrant_url: str | None = Field(
         default=None,

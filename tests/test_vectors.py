@@ -283,9 +283,13 @@ def test_faiss_switches_to_hnsw_past_the_threshold_and_keeps_recall(tmp_path):
     assert reopened.describe()["kind"] == "hnsw"
     assert recall_at_k(reopened.search_many(queries, 10), exact, 10) >= 0.98
     # appending keeps the index approximate and complete; deleting below the threshold goes back to flat
-    reopened.add("late", clustered_unit(50, seed=999))
+    late = clustered_unit(50, seed=999)
+    reopened.add("late", late)
     reopened.persist()
     assert reopened.count() == 3_050 and reopened.describe()["kind"] == "hnsw"
+    assert [(h.paper, h.row) for h in (hits[0] for hits in reopened.search_many(late, 1))] == [
+        ("late", row) for row in range(50)
+    ]
     for paper in list(data)[:20]:
         reopened.delete(paper)
     reopened.persist()

@@ -67,6 +67,18 @@ def synthetic_with_queries(n: int, seed: int, queries: int = 500) -> tuple[np.nd
     return both[:n], both[n:]
 
 
+def real_derived(real: np.ndarray, n: int, seed: int, sigma: float = 0.033) -> np.ndarray:
+    """``n`` vectors made from real ones: each real vector plus Gaussian noise, cycling through them.
+
+    Keeps the real vectors' layout (topics, the shared direction) at sizes beyond the real cache;
+    ``sigma`` 0.033 per coordinate puts two copies of one vector at cosine ~0.71, the real mean
+    nearest-neighbour cosine. Real questions stay the queries.
+    """
+    rng = np.random.default_rng(seed)
+    rows = real[np.arange(n) % len(real)]
+    return unit(rows + sigma * rng.normal(size=rows.shape).astype(np.float32))
+
+
 def _p50_ms(fn, queries: np.ndarray, repeat: int = 1) -> float:
     times = []
     for query in queries:
@@ -237,6 +249,11 @@ def bench_vectors(
     for n in sizes:
         if n <= len(real) and len(real_queries):
             rows.append(measure_size(unit(real[:n]), unit(real_queries), "real MiniLM (Qasper)", settings))
+        elif len(real) and len(real_queries):
+            data = real_derived(unit(real), n, seed=n)
+            rows.append(
+                measure_size(data, unit(real_queries), f"real-derived ({len(real)} real + noise)", settings)
+            )
         else:
             data, queries = synthetic_with_queries(n, seed=n)
             rows.append(measure_size(data, queries, "synthetic clustered", settings))
@@ -254,6 +271,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", default="1000,10000,50000,100000")
     parser.add_argument("--what", default="sizes", choices=["sizes", "sweep", "crossover", "qdrant"])
     parser.add_argument("--budget-ms", type=float, default=2.0)
+    parser.add_argument(
+        "--grid", default="16,32/40,80/16,32,64,128", help="sweep: M values/efConstruction/efSearch"
+    )
     args = parser.parse_args(argv)
     sizes = [int(s) for s in args.sizes.split(",")]
     if args.what == "sizes":
@@ -264,9 +284,17 @@ def main(argv: list[str] | None = None) -> None:
         real = unit(np.load(args.vectors)) if args.vectors else np.zeros((0, DIMENSION), dtype=np.float32)
         if len(real) >= sizes[0] and args.queries:
             data, queries = real[: sizes[0]], unit(np.load(args.queries))
+        elif len(real) and args.queries:
+            data, queries = real_derived(real, sizes[0], seed=0), unit(np.load(args.queries))
         else:
             data, queries = synthetic_with_queries(sizes[0], seed=0)
-        rows = sweep_hnsw(data, queries) if args.what == "sweep" else qdrant_latency(data, queries)
+        ms, ef_constructions, ef_searches = (
+            [int(v) for v in part.split(",")] for part in args.grid.split("/")
+        )
+        if args.what == "sweep":
+            rows = sweep_hnsw(data, queries, ms, ef_constructions, ef_searches)
+        else:
+            rows = qdrant_latency(data, queries)
     print(json.dumps({"rows": rows, "peak_rss_mb": round(_rss_mb(), 1)}, indent=1))
 
 

@@ -57,6 +57,9 @@ INDEX = "index.faiss"
 FORMAT_VERSION = 1
 STORE_KIND = "qa-vector-store"
 GENERATION = re.compile(r"gen-(\d{6})-[0-9a-f]{8}")
+# Map the HNSW index's vectors in place instead of reading them: opening 70k vectors (127 MB) takes
+# 6-12 ms instead of 115 ms, same search latency (qa/evaluation/vector_bench.py, issue 10 notes).
+READ_FLAGS = getattr(faiss, "IO_FLAG_MMAP_IFC", 0)
 MAX_JSON_BYTES = 200_000_000  # papers.json is ~100 bytes a paper; a million papers fit
 
 
@@ -85,6 +88,7 @@ class FaissStore:
         self._order: list[str] = []
         self._starts = np.zeros(0, dtype=np.int64)
         self._index = None
+        self._hnsw_params: dict[str, int] | None = None
         manifest = _read_json(self.folder / STORE)
         if manifest is None:
             return
@@ -137,6 +141,7 @@ class FaissStore:
         self._starts = np.array([self._papers[paper][0] for paper in self._order], dtype=np.int64)
         self._base = base
         self._kind = manifest.get("index", "flat")
+        self._hnsw_params = manifest.get("hnsw")
         self._generation = generation
 
     def _search_index(self) -> faiss.Index:
@@ -145,7 +150,7 @@ class FaissStore:
             if self._kind == "hnsw":
                 path = self.folder / str(self._generation) / INDEX
                 try:
-                    self._index = faiss.read_index(str(path))
+                    self._index = faiss.read_index(str(path), READ_FLAGS)
                 except RuntimeError as exc:
                     raise IndexStateError(f"Cannot read {path} ({exc}); rebuild the vector store.") from None
                 if self._index.ntotal != len(self._base) or self._index.d != self.dimension:
@@ -335,16 +340,13 @@ class FaissStore:
         self._remove_old_generations()
 
     def _hnsw(self, vectors: np.ndarray, reuse_rows: int) -> faiss.Index:
-        """An HNSW index over ``vectors``: the persisted one extended when its first rows are unchanged."""
-        index = None
-        if reuse_rows:
-            index = self._search_index()
-            if (
-                not isinstance(index, faiss.IndexHNSWFlat)
-                or index.hnsw.efConstruction != self.settings.ef_construction
-            ):
-                index = None
-        if index is None:
+        """An HNSW index over ``vectors``: the persisted one extended when its first rows are unchanged
+        and it was built with the current parameters."""
+        params = {"m": self.settings.hnsw_m, "ef_construction": self.settings.ef_construction}
+        if reuse_rows and self._hnsw_params == params:
+            # read into memory: a memory-mapped index cannot grow
+            index = faiss.read_index(str(self.folder / str(self._generation) / INDEX))
+        else:
             index = faiss.IndexHNSWFlat(self.dimension, self.settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)
             index.hnsw.efConstruction = self.settings.ef_construction
             reuse_rows = 0
