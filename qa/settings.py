@@ -266,7 +266,7 @@ class VectorStoreSettings(BaseModel):
         ge=1,
         description="HNSW efSearch (query beam width, raised to k when smaller). recall@10 against exact "
         "with M=32, efConstruction=80, Qasper validation questions as queries: 0.995 on 70k real-derived "
-        "vectors (6k real MiniLM paragraph vectors, each copied with noise; 128 gave 0.983), 0.99+ on the "
+        "vectors (6k real MiniLM paragraph vectors, each copied with noise; 128 gave 0.983), 0.999 on the "
         "6k real vectors (128 gave 0.995), 1.0 on 70k synthetic clustered; p50 0.6 ms at 70k, 1 thread, "
         f"against 20 ms exact. {VECTOR_BENCH} (--what sweep).",
     )

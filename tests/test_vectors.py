@@ -157,6 +157,8 @@ def test_paper_filter_one_and_several_papers(make_store):
     several = store.search(query, 8, papers={"p1", "p4", "unknown"})
     assert [(h.paper, h.row) for h in several] == brute_force({p: data[p] for p in ("p1", "p4")}, query, 8)
     assert store.search(query, 5, papers="p2") == store.search(query, 5, papers=["p2"])
+    every = store.search(query, 7, papers=[*data, "unknown"])
+    assert [(h.paper, h.row) for h in every] == brute_force(data, query, 7)
     assert store.search(query, 5, papers=[]) == []
 
 

@@ -28,6 +28,7 @@ import json
 import logging
 import re
 import shutil
+import threading
 import uuid
 from collections.abc import Collection
 from pathlib import Path
@@ -76,6 +77,7 @@ class FaissStore:
         self._removed: set[str] = set()  # persisted papers deleted or replaced since then
         self._pending_matrix: tuple[np.ndarray, list[tuple[str, int]]] | None = None
         self._index: faiss.Index | None = None
+        self._lock = threading.Lock()
         self._open()
 
     # ----------------------------------------------------------------------------- reading
@@ -145,7 +147,11 @@ class FaissStore:
         self._generation = generation
 
     def _search_index(self) -> faiss.Index:
-        """The index over the persisted vectors, made on first use."""
+        """The index over the persisted vectors, made on first use (once, if threads race)."""
+        with self._lock:
+            return self._make_search_index()
+
+    def _make_search_index(self) -> faiss.Index:
         if self._index is None:
             if self._kind == "hnsw":
                 path = self.folder / str(self._generation) / INDEX
@@ -209,7 +215,11 @@ class FaissStore:
         if k == 0:
             return [[] for _ in queries]
         if papers is not None:
-            return self._search_within({papers} if isinstance(papers, str) else set(papers), queries, k)
+            wanted = {papers} if isinstance(papers, str) else set(papers)
+            stored = len(self._papers) - len(self._removed) + len(self._pending)
+            if len(wanted) < stored or not wanted.issuperset(self.versions()):
+                return self._search_within(wanted, queries, k)
+            # every stored paper: the same as no filter, and the index is faster than a scan
         found = self._search_persisted(queries, k)
         matrix, labels = self._pending_vectors()
         if len(labels):
