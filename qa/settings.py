@@ -270,6 +270,13 @@ class VectorStoreSettings(BaseModel):
         "6k real vectors (128 gave 0.995), 1.0 on 70k synthetic clustered; p50 0.6 ms at 70k, 1 thread, "
         f"against 20 ms exact. {VECTOR_BENCH} (--what sweep).",
     )
+    search_threads: int = Field(
+        default=1,
+        ge=1,
+        description="OpenMP threads of a FAISS search. One query over 10k vectors: 0.6 ms on 1 thread, "
+        "12.7 ms on 2 (50k: 13 ms vs 37 ms; HNSW the same either way) on the shared 2-core machine, "
+        f"where a second thread waits for a busy core. {VECTOR_BENCH} (--what sizes).",
+    )
     qdrant_url: str | None = Field(
         default=None,
         description="A Qdrant server or cluster (e.g. http://localhost:6333); None: embedded local mode "

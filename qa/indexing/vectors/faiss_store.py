@@ -236,9 +236,8 @@ class FaissStore:
             return found
         index = self._search_index()
         if self._kind == "hnsw":
-            faiss.ParameterSpace().set_index_parameter(
-                index, "efSearch", max(self.settings.ef_search, wanted)
-            )
+            index.hnsw.efSearch = max(self.settings.ef_search, wanted)
+        faiss.omp_set_num_threads(self.settings.search_threads)
         scores, ids = index.search(queries, wanted)
         owners = np.searchsorted(self._starts, ids, side="right") - 1
         for hits, row_scores, row_ids, row_owners in zip(found, scores, ids, owners, strict=True):
