@@ -11,10 +11,13 @@ searches them exactly (brute force in numpy): it is for tests and small librarie
 library size is in the issue notes. With ``settings.qdrant_url`` the same code talks to a server
 (HNSW, sharding, replication are the server's).
 
-Versions: ``versions.json`` in the folder maps paper id -> version, written atomically by
-:meth:`QdrantStore.persist`. Qdrant writes points at each call, so after a crash between ``add`` and
-``persist`` a paper's points may be newer than ``versions.json`` says (a caller comparing versions
-re-adds it, which replaces them).
+Versions: ``versions.json`` in the folder maps paper id -> version (written atomically by
+:meth:`QdrantStore.persist`) and lists the papers whose points are being written. Qdrant writes
+points at each call, so ``add`` and ``delete`` first add the paper to that list on disk; ``persist``
+empties it. Opening after a crash deletes the points of the listed papers and forgets them, so the
+store never holds a paper half written or a version that does not match its points (the caller sees
+the paper missing and adds it again). With a server, ``versions.json`` stays in the local folder:
+one library folder per collection.
 """
 
 from __future__ import annotations
@@ -73,9 +76,17 @@ class QdrantStore:
                 self._client = QdrantClient(path=str(self.folder / LOCAL_FOLDER))
         except (RuntimeError, OSError, ValueError) as exc:
             raise IndexStateError(f"Cannot open the Qdrant store at {self._where()}: {exc}") from None
-        self._versions = self._read_versions()
+        self._saved, self._writing = self._read_versions()  # as in versions.json
+        self._versions = dict(self._saved)  # as of now
         self._counts: dict[str, int] = {}
         self._ensure_collection()
+        if self._writing:  # a crash while these papers' points were written: drop them whole
+            for paper in sorted(self._writing):
+                self._delete_points(paper)
+                self._versions.pop(paper, None)
+                self._saved.pop(paper, None)
+            self._writing = set()
+            self._write_versions(self._saved)
 
     def _where(self) -> str:
         return str(self.settings.qdrant_url) if self._server else str(self.folder / LOCAL_FOLDER)
@@ -100,19 +111,38 @@ class QdrantStore:
                 self.collection, field_name="paper", field_schema=models.PayloadSchemaType.KEYWORD
             )
 
-    def _read_versions(self) -> dict[str, str]:
+    def _read_versions(self) -> tuple[dict[str, str], set[str]]:
+        """``versions.json``: the persisted versions, and the papers whose points were being written."""
         path = self.folder / VERSIONS
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            return {}
+            return {}, set()
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise IndexStateError(f"Cannot read {path} ({exc}); rebuild the vector store.") from None
-        if not isinstance(data, dict) or not all(
-            isinstance(v, str) for v in data.get("versions", {}).values()
+        versions = data.get("versions", {}) if isinstance(data, dict) else None
+        writing = data.get("writing", []) if isinstance(data, dict) else None
+        if (
+            not isinstance(versions, dict)
+            or not all(isinstance(v, str) for v in versions.values())
+            or not isinstance(writing, list)
+            or not all(isinstance(v, str) for v in writing)
         ):
             raise IndexStateError(f"{path} is not a versions file; rebuild the vector store.")
-        return dict(data.get("versions", {}))
+        return dict(versions), set(writing)
+
+    def _write_versions(self, versions: dict[str, str]) -> None:
+        write_json_atomic(self.folder / VERSIONS, {"versions": versions, "writing": sorted(self._writing)})
+
+    def _mark_writing(self, paper: str) -> None:
+        """Record on disk, before its points change, that ``paper`` is being written (see module doc)."""
+        if paper not in self._writing:
+            self._writing.add(paper)
+            self._write_versions(self._saved)
+
+    def _may_have_points(self, paper: str) -> bool:
+        # every point write is preceded by _mark_writing, so another paper has no points
+        return paper in self._saved or paper in self._versions or paper in self._writing
 
     def _paper_filter(self, papers: Collection[str]):
         models = self._models
@@ -126,7 +156,9 @@ class QdrantStore:
         if not isinstance(paper, str) or not paper:
             raise IndexStateError(f"A paper id must be a non-empty string, got {paper!r}.")
         array = check_vectors(vectors, self.dimension, f"Vectors of paper '{paper}'")
-        self._delete_points(paper)
+        if self._may_have_points(paper):  # a delete by filter scans every point in local mode
+            self._delete_points(paper)
+        self._mark_writing(paper)
         models = self._models
         for start in range(0, len(array), UPSERT_BATCH):
             block = array[start : start + UPSERT_BATCH]
@@ -148,6 +180,9 @@ class QdrantStore:
         )
 
     def delete(self, paper: str) -> None:
+        if not self._may_have_points(paper):
+            return
+        self._mark_writing(paper)
         self._delete_points(paper)
         self._versions.pop(paper, None)
         self._counts.pop(paper, None)
@@ -201,7 +236,9 @@ class QdrantStore:
     # ----------------------------------------------------------------------------- persist
     def persist(self) -> None:
         """Write ``versions.json`` atomically (Qdrant itself has written the points)."""
-        write_json_atomic(self.folder / VERSIONS, {"versions": self._versions})
+        self._writing = set()
+        self._write_versions(self._versions)
+        self._saved = dict(self._versions)
 
     def close(self) -> None:
         self._client.close()
