@@ -392,3 +392,13 @@ def test_settings_read_the_engine_from_the_environment(monkeypatch):
     monkeypatch.setenv("QA_VECTORS__APPROXIMATE_FROM", "1234")
     settings = Settings()
     assert settings.vectors.engine == "qdrant" and settings.vectors.approximate_from == 1234
+
+
+def test_vector_bench_reports_a_row_per_size():
+    from qa.evaluation.vector_bench import bench_vectors
+
+    rows = bench_vectors(sizes=(400,), settings=VectorStoreSettings(approximate_from=300))
+    (row,) = rows
+    assert row["vectors"] == 400 and row["source"] == "synthetic clustered"
+    assert row["store_kind"] == "hnsw" and row["recall_at_10"] >= 0.98
+    assert row["flat_p50_ms_1t"] > 0 and row["store_open_ms"] >= 0 and row["store_mb"] > 0

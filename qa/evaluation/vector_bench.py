@@ -5,10 +5,17 @@ integration) or ``python -m qa.evaluation.vector_bench`` print them. The numbers
 ``VectorStoreSettings`` (approximate_from, hnsw_m, ef_construction, ef_search) come from this.
 
 Vectors: real all-MiniLM-L6-v2 vectors when a cache is given (``--vectors`` .npy of paragraph
-vectors, ``--queries`` .npy of question vectors; see ``embed_cache``), used for the sizes they cover;
-larger sizes use synthetic clustered unit vectors (Gaussian clusters around random centres, the
-spread fitted so that the mean cosine of a vector to its nearest neighbour matches the real ones).
-Each row says which it used.
+vectors, ``--queries`` .npy of question vectors), used for the sizes they cover; larger sizes use
+"real-derived" vectors (the real ones cycled, each with Gaussian noise, real questions as queries:
+:func:`real_derived`), or without a cache synthetic clustered unit vectors (:func:`clustered`, their
+spread fitted to the real ones). Each row says which it used. To make a cache (~20 texts/s on the
+shared 2 cores): embed paragraphs with ``Embedder().encode`` and ``np.save`` them (not in the repo).
+
+Commands behind the settings (issue 10 notes):
+    python -m qa.evaluation.vector_bench --what crossover --sizes 1000,2000,5000,10000,20000,30000,50000,70000
+    python -m qa.evaluation.vector_bench --what sweep --sizes 70000 --vectors P.npy --queries Q.npy
+    python -m qa.evaluation.vector_bench --what sizes --sizes 1000,6000,10000,50000,70000,100000 --vectors P.npy --queries Q.npy
+    python -m qa.evaluation.vector_bench --what qdrant --sizes 10000 --vectors P.npy --queries Q.npy
 """
 
 from __future__ import annotations
