@@ -241,6 +241,21 @@ def test_a_crash_while_qdrant_writes_a_paper_leaves_no_half_paper(tmp_path, monk
     again.close()
 
 
+def test_a_paper_without_vectors_is_stored_with_its_version(make_store):
+    store = make_store()
+    store.add("first", random_unit(4, seed=1))
+    store.add("empty", np.zeros((0, DIM), dtype=np.float32), version="v0")
+    store.add("last", random_unit(4, seed=2))
+    store.persist()
+    store.close()
+    again = make_store()
+    assert again.versions()["empty"] == "v0" and again.count("empty") == 0
+    data = {"first": random_unit(4, seed=1), "last": random_unit(4, seed=2)}
+    query = random_unit(1, seed=3)[0]
+    assert [(h.paper, h.row) for h in again.search(query, 8)] == brute_force(data, query, 8)
+    assert again.search(query, 3, papers=["empty"]) == []
+
+
 def test_empty_store(make_store):
     store = make_store()
     assert store.search(random_unit(1, seed=1)[0], 5) == []
