@@ -7,6 +7,7 @@ Values come from defaults, then environment variables prefixed ``QA_`` (nested w
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -239,6 +240,70 @@ class LibrarySettings(BaseModel):
     )
 
 
+# Where the vector-store numbers below come from (their descriptions give the measured figures).
+VECTOR_BENCH = (
+    "Measured with qa/evaluation/vector_bench.py (real all-MiniLM-L6-v2 vectors of Qasper paragraphs, "
+    "Qasper validation questions as queries) on the 2-core development machine"
+)
+
+
+class VectorStoreSettings(BaseModel):
+    """Which vector store holds a library's chunk vectors, and when FAISS turns approximate
+    (qa/indexing/vectors)."""
+
+    engine: Literal["faiss", "qdrant"] = Field(
+        default="faiss",
+        description="faiss: files in the library folder (exact, then HNSW past approximate_from). qdrant: "
+        "qdrant-client, embedded local mode in the folder, or a server/cluster when qdrant_url is set.",
+    )
+    approximate_from: int = Field(
+        default=25_000,
+        ge=1,
+        description="FAISS switches from exact IndexFlatIP to HNSW at this many vectors: where one query's "
+        "exact search (k=10, 1 thread, 384 dimensions) crosses a 2 ms budget. Measured p50: 0.58 ms at "
+        "10k, 1.25 ms at 20k, 2.15 ms at 30k, 13 ms at 50k, 20 ms at 70k (a 1,169-paper library); "
+        f"2 ms is crossed near 28k, rounded down. {VECTOR_BENCH} (--what crossover).",
+    )
+    hnsw_m: int = Field(
+        default=32,
+        ge=4,
+        le=128,
+        description="HNSW graph degree M. With M=16 no efSearch up to 128 reached recall@10 0.98 on the "
+        f"70k real-derived set (0.975); M=48 gained <0.01 for 50% more build time. {VECTOR_BENCH} (--what sweep).",
+    )
+    ef_construction: int = Field(
+        default=80,
+        ge=8,
+        description="HNSW efConstruction (build beam width): 22 s to build 70k vectors on 2 cores; 160 "
+        f"doubles the build time for +0.003-0.008 recall@10. {VECTOR_BENCH} (--what sweep).",
+    )
+    ef_search: int = Field(
+        default=256,
+        ge=1,
+        description="HNSW efSearch (query beam width, raised to k when smaller). recall@10 against exact "
+        "with M=32, efConstruction=80, Qasper validation questions as queries: 0.995 on 70k real-derived "
+        "vectors (6k real MiniLM paragraph vectors, each copied with noise; 128 gave 0.983), 0.999 on the "
+        "6k real vectors (128 gave 0.995), 1.0 on 70k synthetic clustered; p50 0.6 ms at 70k, 1 thread, "
+        f"against 20 ms exact. {VECTOR_BENCH} (--what sweep).",
+    )
+    search_threads: int = Field(
+        default=1,
+        ge=1,
+        description="OpenMP threads of a FAISS search. One query over 10k vectors: 0.6 ms on 1 thread, "
+        "12.7 ms on 2 (50k: 13 ms vs 37 ms; HNSW the same either way) on the shared 2-core machine, "
+        f"where a second thread waits for a busy core. {VECTOR_BENCH} (--what sizes).",
+    )
+    qdrant_url: str | None = Field(
+        default=None,
+        description="A Qdrant server or cluster (e.g. http://localhost:6333); None: embedded local mode "
+        "in <library>/vectors/qdrant, no server.",
+    )
+    qdrant_api_key: str | None = Field(default=None, description="API key for qdrant_url (Qdrant Cloud).")
+    qdrant_collection: str = Field(
+        default="qa-chunks", min_length=1, description="The Qdrant collection that holds the chunk vectors."
+    )
+
+
 class ScoringSettings(BaseModel):
     """Weights of the two hand-made scorers: table values against a question (qa/retrieval/tables.py)
     and sentences against a question (qa/answering/evidence.py). See HAND_SET for where they come from; see
@@ -366,6 +431,7 @@ class Settings(BaseSettings):
     scoring: ScoringSettings = Field(default_factory=ScoringSettings)
     ingest: IngestSettings = Field(default_factory=IngestSettings)
     library: LibrarySettings = Field(default_factory=LibrarySettings)
+    vectors: VectorStoreSettings = Field(default_factory=VectorStoreSettings)
     limits: LimitSettings = Field(default_factory=LimitSettings)
 
     def synonyms_path(self) -> Path:
