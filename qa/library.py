@@ -163,7 +163,9 @@ def document_counts(doc: Document) -> dict[str, int]:
 def summarise(entry: PaperEntry, doc: Document | None, **extra) -> PaperSummary:
     """Counts of what the parser found in ``doc`` (or, without it, the counts the registry kept)."""
     counts = document_counts(doc) if doc is not None else dict(entry.counts or {})
-    return PaperSummary(id=entry.id, title=entry.title, format=entry.format, warnings=entry.warnings, **counts, **extra)
+    return PaperSummary(
+        id=entry.id, title=entry.title, format=entry.format, warnings=entry.warnings, **counts, **extra
+    )
 
 
 class QueryMemo:

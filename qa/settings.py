@@ -296,7 +296,8 @@ class VectorStoreSettings(BaseModel):
     qdrant_url: str | None = Field(
         default=None,
         description="A Qdrant server or cluster (e.g. http://localhost:6333); None: embedded local mode "
-        "in <library>/vectors/qdrant, no server.",
+        "in index/library/qdrant, no server; ':memory:': local mode in the process, never written "
+        "(benchmarks).",
     )
     qdrant_api_key: str | None = Field(default=None, description="API key for qdrant_url (Qdrant Cloud).")
     qdrant_collection: str = Field(

@@ -478,11 +478,12 @@ The union asked for a shorter week, and the factories agreed to a thirty-five ho
 """
 
 
-@pytest.fixture
-def routed(lib_settings, embedder, tmp_path) -> Library:
+@pytest.fixture(params=["faiss"])
+def routed(request, lib_settings, embedder, tmp_path) -> Library:
     """Three papers; an all-papers question reads only the closest one, and one answerer stays loaded."""
     library_settings = lib_settings.library.model_copy(update={"route_papers": 1, "max_loaded_papers": 1})
-    settings = lib_settings.model_copy(update={"library": library_settings})
+    vectors = lib_settings.vectors.model_copy(update={"engine": request.param})
+    settings = lib_settings.model_copy(update={"library": library_settings, "vectors": vectors})
     lib = Library.open(settings=settings, embedder=embedder)
     lib.add_paper(GADGETS)
     sprockets = tmp_path / "sprockets.md"
@@ -491,6 +492,7 @@ def routed(lib_settings, embedder, tmp_path) -> Library:
     return Library.open(settings=settings, embedder=embedder)  # a fresh process: nothing loaded yet
 
 
+@pytest.mark.parametrize("routed", ["faiss", "qdrant"], indirect=True)
 def test_asking_all_papers_reads_only_the_closest_ones(routed):
     assert routed.loaded_papers() == []
     answer = routed.ask("How many workers did the sprocket factories employ in 2019?")
@@ -511,6 +513,7 @@ def test_a_routed_abstention_says_how_many_papers_were_read(routed):
     )
 
 
+@pytest.mark.parametrize("routed", ["faiss", "qdrant"], indirect=True)
 def test_the_library_store_follows_adds_and_removes_made_elsewhere(routed, lib_settings, embedder):
     assert routed.sync_store()["added"] == 3, "the store is filled from the papers' own indexes on first use"
     store = routed.vector_store()

@@ -39,6 +39,7 @@ logger = logging.getLogger(__name__)
 
 VERSIONS = "versions.json"
 LOCAL_FOLDER = "qdrant"
+MEMORY = ":memory:"  # qdrant_url value for an in-process local-mode store that is never written
 NAMESPACE = uuid.UUID("6f1c9d1e-2b0a-4d43-9a53-3f1f6c1b8a11")  # fixed: point ids must not change
 UPSERT_BATCH = 512
 TIE = 1e-6  # scores this close are a tie (float32 vectors, float64 scores)
@@ -68,9 +69,11 @@ class QdrantStore:
         self.settings = settings
         self.collection = settings.qdrant_collection
         self.folder.mkdir(parents=True, exist_ok=True)
-        self._server = settings.qdrant_url is not None
+        self._server = settings.qdrant_url not in (None, MEMORY)
         try:
-            if self._server:
+            if settings.qdrant_url == MEMORY:  # in-process, nothing written: for benchmarks
+                self._client = QdrantClient(location=MEMORY)
+            elif self._server:
                 self._client = QdrantClient(url=settings.qdrant_url, api_key=settings.qdrant_api_key)
             else:
                 self._client = QdrantClient(path=str(self.folder / LOCAL_FOLDER))
@@ -89,7 +92,9 @@ class QdrantStore:
             self._write_versions(self._saved)
 
     def _where(self) -> str:
-        return str(self.settings.qdrant_url) if self._server else str(self.folder / LOCAL_FOLDER)
+        if self.settings.qdrant_url is not None:
+            return str(self.settings.qdrant_url)
+        return str(self.folder / LOCAL_FOLDER)
 
     def _ensure_collection(self) -> None:
         models = self._models
