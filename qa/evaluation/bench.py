@@ -108,7 +108,7 @@ def run_benchmark(args: argparse.Namespace) -> int:
             assistant.document,
             sha256_file(settings.paths.corpus),
             fresh,
-            lambda texts: assistant.embedder.encode(texts),
+            assistant.embedder.encode,
             assistant.embedder.dimension,
         )
         report["index_build_seconds"] = round(time.perf_counter() - t, 2)
