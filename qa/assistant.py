@@ -159,9 +159,7 @@ class Assistant:
                 )
             log = logger.info if force_rebuild else logger.warning
             log("Building the index in %s: %s.", index_dir, reason)
-            build_index(
-                doc, corpus_sha, settings, lambda texts: embedder.encode(texts), embedder.dimension, progress
-            )
+            build_index(doc, corpus_sha, settings, embedder.encode, embedder.dimension, progress)
             builds += 1
             reason = None
 

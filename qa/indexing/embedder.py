@@ -11,6 +11,7 @@ import logging
 import os
 import re
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -105,21 +106,52 @@ class Embedder:
         self.dimension = int(self.model.get_embedding_dimension())
         self._preprocess = getattr(self.model, "preprocess", None) or self.model.tokenize
 
-    def encode(self, texts: list[str], *, progress: bool = False) -> np.ndarray:
+    def encode(
+        self, texts: list[str], *, progress: bool | Callable[[int, int], None] | None = None
+    ) -> np.ndarray:
         """Embed ``texts`` (normalised, so inner product is cosine similarity).
 
         A batch uses every core; a single short query runs on ``settings.threads`` threads, which is
         faster than spreading one tiny matrix product over several cores.
+
+        Args:
+            texts: The texts; any number (one call for a whole paper, or several papers, is fastest).
+            progress: A callback ``(done, total)`` called after each group of batches, or True for
+                sentence-transformers' own bar.
+
+        With a callback the texts are sorted by length once, longest first, as
+        ``SentenceTransformer.encode`` does inside one call, and embedded in groups of
+        ``settings.progress_batches`` batches: the batches (and so the padding and the vectors) are
+        those of one plain ``encode`` call, and the callback still hears about every group.
         """
         self._threads((os.cpu_count() or 1) if len(texts) > 1 else self.settings.threads)
-        vectors = self.model.encode(
-            texts,
-            batch_size=self.settings.batch_size,
-            normalize_embeddings=True,
-            show_progress_bar=progress,
-            convert_to_numpy=True,
-        )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+        if not callable(progress):
+            with self._torch.inference_mode():
+                vectors = self.model.encode(
+                    texts,
+                    batch_size=self.settings.batch_size,
+                    normalize_embeddings=True,
+                    show_progress_bar=bool(progress),
+                    convert_to_numpy=True,
+                )
+            return np.ascontiguousarray(vectors, dtype=np.float32).reshape(len(texts), self.dimension)
+        total = len(texts)
+        out = np.empty((total, self.dimension), dtype=np.float32)
+        order = np.argsort([-len(t) for t in texts], kind="stable")
+        step = self.settings.batch_size * self.settings.progress_batches
+        progress(0, total)
+        with self._torch.inference_mode():
+            for start in range(0, total, step):
+                rows = order[start : start + step]
+                out[rows] = self.model.encode(
+                    [texts[i] for i in rows],
+                    batch_size=self.settings.batch_size,
+                    normalize_embeddings=True,
+                    show_progress_bar=False,
+                    convert_to_numpy=True,
+                )
+                progress(min(total, start + step), total)
+        return out
 
     def _threads(self, n: int) -> None:
         n = max(1, n)

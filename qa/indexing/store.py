@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import inspect
 import json
 import logging
 import os
@@ -39,6 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from qa.errors import IndexStateError
 from qa.indexing.chunking import chunk_document, search_text
 from qa.indexing.files import sha256_file, write_atomic, write_json_atomic, write_text_atomic
+from qa.indexing.progress import Eta
 from qa.schema import Chunk, Document
 from qa.settings import INDEX_FORMAT_VERSION, Settings
 from qa.text import tokenize
@@ -80,6 +82,37 @@ def describe_value(value) -> str:
     item = f" {value.item}" if value.item else ""
     unit = f" {value.unit}" if value.unit else ""
     return f"{value.caption}. {value.row}. {value.column}{item}: {value.value}{unit}"
+
+
+def index_texts(doc: Document, chunks: list[Chunk]) -> tuple[list[str], list[str], list[str]]:
+    """The texts a build embeds: each chunk's search text, each sentence, each table value's description."""
+    return (
+        [search_text(c) for c in chunks],
+        [s.text for s in doc.sentences],
+        [describe_value(v) for v in doc.table_values],
+    )
+
+
+def encode_with_progress(
+    encode: Encoder, texts: list[str], progress: Callable[[int, int], None]
+) -> np.ndarray:
+    """``encode(texts)`` in one call, reporting ``(done, total)`` as it goes.
+
+    An encoder that takes a ``progress`` keyword (:meth:`Embedder.encode`) is called once with it, so
+    its batches are sorted by length over all the texts (calling it in small steps made each step
+    sort and pad on its own, and cost throughput); a plain callable is called once and reported at
+    the start and the end.
+    """
+    try:
+        takes_progress = "progress" in inspect.signature(encode).parameters
+    except (TypeError, ValueError):
+        takes_progress = False
+    if takes_progress:
+        return encode(texts, progress=progress)
+    progress(0, len(texts))
+    vectors = encode(texts)
+    progress(len(texts), len(texts))
+    return vectors
 
 
 def identity(doc_sha256: str, settings: Settings, dimension: int | None = None) -> dict[str, Any]:
@@ -233,9 +266,11 @@ def build_index(
         doc: The parsed paper.
         doc_sha256: sha256 of the corpus file, recorded in the manifest.
         settings: Chunking and path settings.
-        encode: Turns a list of texts into unit vectors (the model lives outside the index).
+        encode: Turns a list of texts into unit vectors (the model lives outside the index); when it
+            takes a ``progress`` keyword (``Embedder.encode``) it is called once for all texts.
         dimension: Embedding dimension.
-        progress: Optional callback ``(stage, fraction_done)`` for progress bars.
+        progress: Optional callback ``(stage, fraction_done)`` for progress bars; while embedding the
+            stage says how far it got and the time left, ``"embedding 340/1,210 texts · 12 s left"``.
 
     Returns:
         The manifest written.
@@ -246,18 +281,18 @@ def build_index(
     chunks = chunk_document(doc, settings.chunking)
     report("chunking", 0.05)
 
-    texts = [search_text(c) for c in chunks]
-    sentence_texts = [s.text for s in doc.sentences]
-    value_texts = [describe_value(v) for v in doc.table_values]
+    texts, sentence_texts, value_texts = index_texts(doc, chunks)
     everything = texts + sentence_texts + value_texts
-    vectors = np.zeros((0, dimension), dtype=np.float32)
-    step = 64
-    parts = []
-    for i in range(0, len(everything), step):
-        parts.append(encode(everything[i : i + step]))
-        report("embedding", 0.05 + 0.85 * min(1.0, (i + step) / max(1, len(everything))))
-    if parts:
-        vectors = np.vstack(parts).astype(np.float32)
+    eta = Eta(len(everything))
+
+    def embedded(done: int, total: int) -> None:
+        report(eta.text(done), 0.05 + 0.85 * done / max(1, total))
+
+    if everything:
+        vectors = encode_with_progress(encode, everything, embedded).astype(np.float32, copy=False)
+        vectors = vectors.reshape(len(everything), dimension)
+    else:
+        vectors = np.zeros((0, dimension), dtype=np.float32)
     chunk_vectors = vectors[: len(texts)]
     sentence_vectors = vectors[len(texts) : len(texts) + len(sentence_texts)]
     value_vectors = vectors[len(texts) + len(sentence_texts) :]
