@@ -419,6 +419,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --library: validation questions asked at each stage (default 300)",
     )
     bench.add_argument(
+        "--open-runs",
+        type=positive_int,
+        default=3,
+        help="with --library: fresh processes timed opening the library, the median is reported (default 3)",
+    )
+    bench.add_argument(
         "--cold",
         type=positive_int,
         metavar="RUNS",

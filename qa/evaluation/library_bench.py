@@ -158,6 +158,36 @@ def build_stage(library, files: list[Path], work: Path) -> dict[str, Any]:
     }
 
 
+def build_vs_encode(files: list[Path], embedder, rounds: int = 2) -> dict[str, Any]:
+    """Side by side on the same papers: a whole ``add_paper`` (read, parse, chunk, embed, index, write)
+    against plain ``SentenceTransformer.encode`` of the same texts, alternating, best round of each.
+
+    The machine is shared, so alternating exposes both sides to the same load.
+    """
+    from qa.evaluation.embed_bench import _plain, paper_texts
+    from qa.library import Library
+
+    texts = [t for group in paper_texts(files, library_settings(Path(tempfile.gettempdir()))) for t in group]
+    best_add, best_plain = float("inf"), float("inf")
+    for _ in range(rounds):
+        with tempfile.TemporaryDirectory(prefix="qa-build-vs-encode-") as folder:
+            scratch = Library(Path(folder) / "corpus", library_settings(Path(folder)), embedder=embedder)
+            started = time.perf_counter()
+            for file in files:
+                scratch.add_paper(file, paper_id=paper_id(file))
+            best_add = min(best_add, time.perf_counter() - started)
+        started = time.perf_counter()
+        _plain(embedder, texts)
+        best_plain = min(best_plain, time.perf_counter() - started)
+    return {
+        "papers": len(files),
+        "texts": len(texts),
+        "add_texts_per_s": round(len(texts) / best_add, 1),
+        "plain_encode_texts_per_s": round(len(texts) / best_plain, 1),
+        "ratio": round(best_plain / best_add, 3),
+    }
+
+
 # --- measurements in a fresh process -------------------------------------------------------------
 
 OPEN_PROBE = """
@@ -166,18 +196,25 @@ t0 = time.perf_counter()
 from pathlib import Path
 from qa.evaluation.library_bench import library_settings
 from qa.library import Library
+t1 = time.perf_counter()
 lib = Library.open(Path(sys.argv[1]) / "corpus", settings=library_settings(Path(sys.argv[1])))
 papers = lib.papers()
 store = lib.vector_store(int(sys.argv[2]))
-t1 = time.perf_counter()
-lib.embedder.encode_query("warm up")
+store.search(__import__("numpy").ones(int(sys.argv[2]), "float32") / int(sys.argv[2]) ** 0.5, 10)
 t2 = time.perf_counter()
-print(json.dumps({"papers": len(papers), "vectors": store.count(), "open_s": t1 - t0, "open_with_model_s": t2 - t0}))
+lib.embedder.encode_query("warm up")
+t3 = time.perf_counter()
+print(json.dumps({"papers": len(papers), "vectors": store.count(), "import_s": t1 - t0, "open_s": t2 - t1,
+                  "open_with_model_s": t3 - t0}))
 """
 
 
 def cold_open(work: Path, dimension: int, runs: int = 3) -> dict[str, Any]:
-    """Median seconds to open the library in a fresh process, the model excluded and included."""
+    """Median seconds to open the library in a fresh process, the model excluded and included.
+
+    ``open_s``: read the registry, open the vector store and run its first search (the package is
+    imported first: ``import_s``); ``open_with_model_s``: from the first import to the model ready.
+    """
     results = []
     for _ in range(runs):
         out = subprocess.run(
@@ -189,6 +226,7 @@ def cold_open(work: Path, dimension: int, runs: int = 3) -> dict[str, Any]:
         )
         results.append(json.loads(out.stdout.strip().splitlines()[-1]))
     return {
+        "import_s": round(statistics.median(r["import_s"] for r in results), 3),
         "open_s": round(statistics.median(r["open_s"] for r in results), 3),
         "open_with_model_s": round(statistics.median(r["open_with_model_s"] for r in results), 3),
     }
@@ -379,6 +417,7 @@ def run_library_bench(
     questions_per_stage: int = 300,
     figure: Path | None = None,
     seed: int = 0,
+    open_runs: int = 3,
     log=print,
 ) -> dict[str, Any]:
     """Build a library of ``n`` papers in stages and measure each stage (see the module docstring)."""
@@ -429,7 +468,10 @@ def run_library_bench(
         asked = [dict(q, paper=pid) for pid, qs in questions.items() if pid in present for q in qs]
         random.Random(seed).shuffle(asked)
         asked = asked[:questions_per_stage]
-        stage["open"] = cold_open(work_dir, dimension)
+        stage["open"] = cold_open(work_dir, dimension, open_runs)
+        if size == sizes[-1]:
+            log(f"build against plain encode, side by side on {len(files[:3])} papers ...")
+            stage["build_vs_encode"] = build_vs_encode(files[:3], library.embedder.inner)
         if asked:
             log(f"stage {size} papers: asking {len(asked)} questions in a fresh process ...")
             stage["questions"] = measure_in_child(work_dir, asked)
@@ -467,6 +509,13 @@ def targets(report: dict[str, Any]) -> dict[str, Any]:
         out["qdrant_overlap"] = {"value": overlap, "target": ">= 0.98", "met": overlap >= 0.98}
     out["open_s"] = {"value": last["open"]["open_s"], "target": "<= 1", "met": last["open"]["open_s"] <= 1}
     out["build_texts_per_s"] = {"value": b["texts_per_s"]}
+    side = last.get("build_vs_encode")
+    if side:
+        out["build_vs_plain_encode"] = {
+            "value": side["ratio"],
+            "target": ">= 0.9",
+            "met": side["ratio"] >= 0.9,
+        }
     return out
 
 
@@ -527,22 +576,29 @@ def write_figure(report: dict[str, Any], path: Path) -> None:
     def series(key: str, sub: str) -> list[float | None]:
         return [((s.get("questions") or {}).get(key) or {}).get(sub) for s in stages]
 
-    axes[0].plot(x, series("warm_one_ms", "p50"), "o-", label="one paper p50")
-    axes[0].plot(x, series("warm_all_ms", "p50"), "o-", label="all papers p50")
-    axes[0].plot(x, series("warm_all_ms", "p95"), "o--", label="all papers p95")
+    def plot(ax, ys: list, style: str, label: str) -> None:
+        points = [(a, b) for a, b in zip(x, ys, strict=True) if b is not None]
+        if points:
+            ax.plot(*zip(*points, strict=True), style, label=label)
+
+    plot(axes[0], series("warm_one_ms", "p50"), "o-", "one paper p50")
+    plot(axes[0], series("warm_all_ms", "p50"), "o-", "all papers p50")
+    plot(axes[0], series("warm_all_ms", "p95"), "o--", "all papers p95")
     axes[0].set_ylabel("warm question, ms")
-    axes[1].plot(x, [(s.get("questions") or {}).get("peak_rss_mb") for s in stages], "o-", label="peak RSS")
+    plot(axes[1], [(s.get("questions") or {}).get("peak_rss_mb") for s in stages], "o-", "peak RSS")
     axes[1].axhline(report["model_only_rss_mb"], color="grey", ls=":", label="model alone")
     axes[1].set_ylabel("MB")
-    axes[2].plot(x, [s["disk_mb"]["indexes"] for s in stages], "o-", label="indexes on disk")
-    axes[2].plot(x, [s["vectors"]["all_raw_mb"] for s in stages], "o--", label="raw vectors")
+    plot(axes[2], [s["disk_mb"]["indexes"] for s in stages], "o-", "indexes on disk")
+    plot(axes[2], [s["vectors"]["all_raw_mb"] for s in stages], "o--", "raw vectors")
     axes[2].set_ylabel("MB")
-    axes[3].plot(x, [s["build"]["texts_per_s"] for s in stages], "o-", label="build texts/s")
-    axes[3].plot(x, [s["open"]["open_s"] * 1000 for s in stages], "o--", label="open ms (no model)")
+    plot(axes[3], [s["build"]["texts_per_s"] for s in stages], "o-", "build texts/s")
+    plot(axes[3], [s["open"]["open_s"] * 1000 for s in stages], "o--", "open ms (no model)")
     for ax in axes:
-        ax.set_xscale("log")
+        if len(set(x)) > 1:
+            ax.set_xscale("log")
         ax.set_xlabel("papers in the library")
-        ax.legend(fontsize=7)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(fontsize=7)
         ax.grid(alpha=0.3)
     fig.suptitle(f"qa bench --library {x[-1]} ({report['cpu_count']} CPU cores)", fontsize=10)
     fig.tight_layout()
@@ -561,6 +617,7 @@ def run_cli(args: argparse.Namespace) -> int:
         work=args.work_dir,
         questions_per_stage=args.questions_per_stage,
         figure=args.figure,
+        open_runs=args.open_runs,
         log=log,
     )
     if args.json:
