@@ -114,6 +114,7 @@ class PaperEntry(BaseModel):
     format: Literal["md", "txt", "pdf"] = "md"
     source_name: str = Field(default="", description="The file name as it was added.")
     source_sha256: str | None = Field(default=None, description="sha256 of the added file's bytes.")
+    markdown_sha256: str | None = Field(default=None, description="sha256 of the paper's clean Markdown.")
     added_at: str | None = None
     warnings: list[str] = Field(default_factory=list)
     counts: dict[str, int] | None = Field(
@@ -678,9 +679,18 @@ class Library:
     # ------------------------------------------------------------------------------------ changes
 
     def _content_owner(self, registry: Registry, source_sha: str, markdown_sha: str) -> PaperEntry | None:
+        """The listed paper with this content (as added, or as clean Markdown), else None.
+
+        Recorded checksums are compared first; only papers listed without one (the default paper,
+        entries written before checksums were kept) have their file hashed, so adding to a library of
+        a thousand papers does not read a thousand files.
+        """
         for entry in registry.papers:
-            if entry.source_sha256 == source_sha:
+            if entry.source_sha256 == source_sha or entry.markdown_sha256 in (source_sha, markdown_sha):
                 return entry
+        for entry in registry.papers:
+            if entry.markdown_sha256 is not None and self._is_added(entry):
+                continue
             try:
                 if sha256_file(self.paper_file(entry)) in (source_sha, markdown_sha):
                     return entry
@@ -762,6 +772,7 @@ class Library:
                 format=paper.format,
                 source_name=shown,
                 source_sha256=paper.source_sha256,
+                markdown_sha256=markdown_sha,
                 added_at=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
                 warnings=list(paper.warnings),
                 counts=document_counts(doc),

@@ -111,19 +111,41 @@ def _read_log(work: Path) -> dict[str, dict[str, Any]]:
         return {}
 
 
+def seed_indexes(folder: Path, donors: list[Path], files: list[Path]) -> int:
+    """Copy into ``folder`` the paper indexes other stage folders already built, so no stage embeds a
+    paper twice; returns how many were copied."""
+    from qa.indexing.store import claim_index_folder
+
+    copied = 0
+    for file in files:
+        target = folder / "index" / "papers" / paper_id(file)
+        if (target / "manifest.json").is_file():
+            continue
+        for donor in donors:
+            source = donor / "index" / "papers" / paper_id(file)
+            if (source / "manifest.json").is_file():
+                claim_index_folder(folder / "index")  # an index folder is marked before anything goes in
+                shutil.copytree(source, target, dirs_exist_ok=True)
+                copied += 1
+                break
+    return copied
+
+
 def build_stage(library, files: list[Path], work: Path) -> dict[str, Any]:
     """Add ``files`` to the library, then update its vector store; time both.
 
     Each paper's add time and texts are logged in ``work/bench-build.json`` when it is embedded, so
-    a run that reuses a work folder (``--work-dir``) reports the build as it was measured then
-    (``papers_from_log``) instead of timing a no-op.
+    a paper whose index was already there (a re-run with ``--work-dir``, or an index copied from a
+    smaller stage) is reported as it was measured then (``papers_from_log``) instead of timing a no-op.
     """
     from qa.indexing.files import write_json_atomic
 
     log = _read_log(work)
-    seconds, texts, ids, failed, from_log = 0.0, 0, [], {}, 0
+    seconds, texts, ids, failed, from_log, unmeasured = 0.0, 0, [], {}, 0, 0
+    papers_index = Path(library.settings.paths.index_dir) / "papers"
     for file in files:
         pid = paper_id(file)
+        had_index = (papers_index / pid / "manifest.json").is_file()  # built before: not embedded now
         started = time.perf_counter()
         try:
             summary = library.add_paper(file, paper_id=pid)
@@ -132,10 +154,13 @@ def build_stage(library, files: list[Path], work: Path) -> dict[str, Any]:
             continue
         took = time.perf_counter() - started
         ids.append(summary.id)
-        if summary.status == "unchanged" and summary.id in log:
-            seconds += log[summary.id]["seconds"]
-            texts += log[summary.id]["texts"]
-            from_log += 1
+        if had_index or summary.status == "unchanged":
+            if summary.id in log:
+                seconds += log[summary.id]["seconds"]
+                texts += log[summary.id]["texts"]
+                from_log += 1
+            else:
+                unmeasured += 1
             continue
         n = _texts_embedded(library, [summary.id])
         log[summary.id] = {"seconds": round(took, 3), "texts": n, "at": time.strftime("%Y-%m-%dT%H:%M:%SZ")}
@@ -148,6 +173,7 @@ def build_stage(library, files: list[Path], work: Path) -> dict[str, Any]:
     return {
         "papers_added": len(ids),
         "papers_from_log": from_log,
+        "papers_unmeasured": unmeasured,
         "papers_failed": failed,
         "texts_embedded": texts,
         "add_seconds": round(seconds, 2),
@@ -239,11 +265,26 @@ def _child_env() -> dict[str, str]:
     return env
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident set (MiB), from ``VmHWM``.
+
+    Not ``getrusage``: on Linux its ``ru_maxrss`` survives ``exec``, so a child started by a large
+    parent reports the parent's peak.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
 def model_only_rss() -> float:
     """Peak RSS (MiB) of a fresh process that only loads the model and embeds one question."""
     probe = (
-        "import resource; from qa.indexing.embedder import Embedder; Embedder().encode_query('warm up');"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)"
+        "from qa.indexing.embedder import Embedder; from qa.evaluation.library_bench import peak_rss_mb;"
+        "Embedder().encode_query('warm up'); print(peak_rss_mb())"
     )
     out = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=_child_env()
@@ -314,7 +355,7 @@ def measure_questions(work: Path, questions: list[dict], seed: int = 0) -> dict[
         "answer_f1_one_paper": round(one["answer_f1"], 2),
         "answer_f1_library": round(every["answer_f1"], 2),
         "loaded_papers": len(lib.loaded_papers()),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_rss_mb": peak_rss_mb(),
     }
 
 
@@ -445,37 +486,43 @@ def run_library_bench(
         "model_only_rss_mb": model_only_rss(),
         "stages": [],
     }
-    done = 0
+    folders = {size: work_dir if size == sizes[-1] else work_dir / f"stage-{size}" for size in sizes}
     for size in sizes:
-        log(f"stage {size} papers: adding {size - done} papers ...")
-        stage: dict[str, Any] = {"papers": size}
-        stage["build"] = build_stage(library, files[done:size], work_dir)
-        done = size
+        folder = folders[size]
+        stage_lib = (
+            library
+            if folder == work_dir
+            else Library(folder / "corpus", library_settings(folder), embedder=library.embedder.inner)
+        )
+        copied = seed_indexes(folder, [f for f in folders.values() if f != folder], files[:size])
+        log(f"stage {size} papers: adding {size} papers ({copied} indexes copied from other stages) ...")
+        stage: dict[str, Any] = {"papers": size, "folder": str(folder)}
+        stage["build"] = build_stage(stage_lib, files[:size], work_dir)
         stage["disk_mb"] = {
-            "papers": round(folder_bytes(work_dir / "corpus") / 1e6, 1),
-            "indexes": round(folder_bytes(work_dir / "index") / 1e6, 1),
-            "store": round(folder_bytes(library.store_dir()) / 1e6, 1),
+            "papers": round(folder_bytes(folder / "corpus") / 1e6, 1),
+            "indexes": round(folder_bytes(folder / "index") / 1e6, 1),
+            "store": round(folder_bytes(stage_lib.store_dir()) / 1e6, 1),
         }
-        store = library.vector_store()
+        store = stage_lib.vector_store()
         stage["vectors"] = {
             "store": store.count(),
             "store_raw_mb": round(store.count() * dimension * 4 / 1e6, 1),
             "all_raw_mb": round(
-                _texts_embedded(library, [e.id for e in library.papers()]) * dimension * 4 / 1e6, 1
+                _texts_embedded(stage_lib, [e.id for e in stage_lib.papers()]) * dimension * 4 / 1e6, 1
             ),
         }
-        present = {e.id for e in library.papers()}
+        present = {e.id for e in stage_lib.papers()}
         asked = [dict(q, paper=pid) for pid, qs in questions.items() if pid in present for q in qs]
         random.Random(seed).shuffle(asked)
         asked = asked[:questions_per_stage]
-        stage["open"] = cold_open(work_dir, dimension, open_runs)
+        stage["open"] = cold_open(folder, dimension, open_runs)
         if size == sizes[-1]:
             log(f"build against plain encode, side by side on {len(files[:3])} papers ...")
             stage["build_vs_encode"] = build_vs_encode(files[:3], library.embedder.inner)
         if asked:
             log(f"stage {size} papers: asking {len(asked)} questions in a fresh process ...")
-            stage["questions"] = measure_in_child(work_dir, asked)
-            stage["search"] = search_agreement(library, asked)
+            stage["questions"] = measure_in_child(folder, asked)
+            stage["search"] = search_agreement(stage_lib, asked)
         report["stages"].append(stage)
         log(stage_line(stage))
     report["targets"] = targets(report)
