@@ -261,6 +261,12 @@ def cmd_add(args: argparse.Namespace) -> int:
         print(f'{found.status} {found.id}: "{found.title}" ({found.format}) — {describe(found)}')
         for warning in found.warnings:
             print(f"  warning: {warning}")
+    if len(library.papers()) > library.settings.library.route_papers:
+        try:  # the library-wide search index now, so the first question across papers does not wait
+            library.sync_store()
+        except QAError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            failed = failed or exc.exit_code
     return failed
 
 

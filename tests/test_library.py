@@ -545,3 +545,18 @@ def test_opening_a_library_reads_no_paper(routed, monkeypatch):
     assert listed.tables == 1 and {key: getattr(listed, key) for key in parsed} == parsed
     assert fresh.vector_store().count() == routed.vector_store().count()
     assert fresh.route("union of sprocket workers")[0][0] == "sprocket-notes"
+
+
+def test_cli_add_fills_the_library_store_once_papers_are_routed(lib_settings, embedder, capsys, monkeypatch):
+    import qa.indexing.embedder as emb
+    from qa.cli import main
+
+    monkeypatch.setattr(emb, "shared_embedder", lambda settings=None: embedder)
+    monkeypatch.setenv("QA_LIBRARY__ROUTE_PAPERS", "1")
+    args = ["--corpus", str(lib_settings.paths.corpus), "--index-dir", str(lib_settings.paths.index_dir)]
+    assert main([*args, "add", str(GADGETS)]) == 0
+    capsys.readouterr()
+    store = Library.open(settings=lib_settings, embedder=embedder).vector_store()
+    assert set(store.versions()) == {"a-tiny-paper-about-widgets", "gadget-survey"}
+    assert main([*args, "ask", "How many gadgets did the East region sell?"]) == 0
+    assert "[1] gadget-survey: Table 1: Gadget sales by region" in capsys.readouterr().out
