@@ -505,6 +505,15 @@ def read_index(
     Returns:
         The loaded index and None, or None and why the index cannot be used.
     """
+    index, reason = _read_checked(index_dir, expected, _load)
+    if index is not None and chunks is not None and index.chunks != chunks:
+        return None, f"{CHUNKS} does not match the paper"
+    return index, reason
+
+
+def _read_checked(index_dir: Path, expected: dict[str, Any], reader: Callable[[Path, Manifest], Any]):
+    """``(reader(index_dir, manifest), None)`` for a current index, read under a shared lock so a
+    concurrent build cannot swap it midway; else ``(None, why the index cannot be used)``."""
     if index_folder_state(index_dir) in ("missing", "empty"):
         return None, "no index has been built yet"
     with index_lock(index_dir, exclusive=False):
@@ -512,12 +521,9 @@ def read_index(
         if manifest is None:
             return None, reason
         try:
-            index = _load(index_dir, manifest)
+            return reader(index_dir, manifest), None
         except _Damaged as exc:
             return None, str(exc)
-    if chunks is not None and index.chunks != chunks:
-        return None, f"{CHUNKS} does not match the paper"
-    return index, None
 
 
 def read_chunk_vectors(index_dir: Path, expected: dict[str, Any]) -> tuple[np.ndarray | None, str | None]:
@@ -529,21 +535,17 @@ def read_chunk_vectors(index_dir: Path, expected: dict[str, Any]) -> tuple[np.nd
     Returns:
         ``(vectors, None)``, or ``(None, why the index cannot be used)``.
     """
-    if index_folder_state(index_dir) in ("missing", "empty"):
-        return None, "no index has been built yet"
-    with index_lock(index_dir, exclusive=False):
-        manifest, reason = _inspect(index_dir, expected)
-        if manifest is None:
-            return None, reason
-        try:
-            dense = faiss.read_index(str(index_dir / manifest.build_dir / DENSE))
-            vectors = (
-                dense.reconstruct_n(0, dense.ntotal) if dense.ntotal else np.zeros((0, dense.d), np.float32)
-            )
-            _check_vectors("dense vectors", vectors, manifest.counts.chunks, manifest.model.dimension)
-        except (RuntimeError, _Damaged) as exc:
-            return None, f"{DENSE} cannot be used ({exc})"
-    return np.ascontiguousarray(vectors, dtype=np.float32), None
+    return _read_checked(index_dir, expected, _chunk_vectors)
+
+
+def _chunk_vectors(index_dir: Path, manifest: Manifest) -> np.ndarray:
+    try:
+        dense = faiss.read_index(str(index_dir / manifest.build_dir / DENSE))
+    except RuntimeError as exc:  # faiss reports unreadable files as RuntimeError
+        raise _Damaged(f"{DENSE} cannot be read ({exc})") from None
+    vectors = dense.reconstruct_n(0, dense.ntotal) if dense.ntotal else np.zeros((0, dense.d), np.float32)
+    _check_vectors("dense vectors", vectors, manifest.counts.chunks, manifest.model.dimension)
+    return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
 def load_index(index_dir: Path) -> LoadedIndex:
