@@ -142,6 +142,21 @@ def check_vectors(vectors: np.ndarray, dimension: int, what: str) -> np.ndarray:
     return array
 
 
+class SearchOne:
+    """``search`` for one vector, shared by the stores: the first row of :meth:`search_many`."""
+
+    dimension: int
+
+    def search(self, vector: np.ndarray, k: int, papers: Collection[str] | None = None) -> list[Hit]:
+        """The ``k`` closest vectors, best first (ties: paper id, then row)."""
+        return self.search_many(check_queries(vector, self.dimension), k, papers)[0]
+
+    def search_many(
+        self, vectors: np.ndarray, k: int, papers: Collection[str] | None = None
+    ) -> list[list[Hit]]:
+        raise NotImplementedError
+
+
 def check_queries(vectors: np.ndarray, dimension: int) -> np.ndarray:
     """Query vectors as float32 ``(m, dimension)``; one ``(dimension,)`` vector becomes ``(1, dimension)``.
 

@@ -41,6 +41,7 @@ from qa.errors import IndexStateError
 from qa.indexing.files import write_atomic, write_json_atomic
 from qa.indexing.vectors import (
     Hit,
+    SearchOne,
     check_k,
     check_queries,
     check_vectors,
@@ -64,7 +65,7 @@ READ_FLAGS = getattr(faiss, "IO_FLAG_MMAP_IFC", 0)
 MAX_JSON_BYTES = 200_000_000  # papers.json is ~100 bytes a paper; a million papers fit
 
 
-class FaissStore:
+class FaissStore(SearchOne):
     """A :class:`~qa.indexing.vectors.VectorStore` on FAISS and ``.npy``/JSON files in ``folder``."""
 
     engine = "faiss"
@@ -202,10 +203,6 @@ class FaissStore:
         return len(self._base) - removed + sum(len(vectors) for vectors, _ in self._pending.values())
 
     # ----------------------------------------------------------------------------- search
-    def search(self, vector: np.ndarray, k: int, papers: Collection[str] | None = None) -> list[Hit]:
-        """The ``k`` closest vectors, best first (ties: paper id, then row)."""
-        return self.search_many(check_queries(vector, self.dimension), k, papers)[0]
-
     def search_many(
         self, vectors: np.ndarray, k: int, papers: Collection[str] | None = None
     ) -> list[list[Hit]]:

@@ -32,7 +32,7 @@ import numpy as np
 
 from qa.errors import IndexStateError
 from qa.indexing.files import write_json_atomic
-from qa.indexing.vectors import Hit, check_k, check_queries, check_vectors, folder_bytes, rank_hits
+from qa.indexing.vectors import Hit, SearchOne, check_k, check_queries, check_vectors, folder_bytes, rank_hits
 from qa.settings import VectorStoreSettings
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ def point_id(paper: str, row: int) -> str:
     return str(uuid.uuid5(NAMESPACE, f"{paper}\x00{row}"))
 
 
-class QdrantStore:
+class QdrantStore(SearchOne):
     """A :class:`~qa.indexing.vectors.VectorStore` on Qdrant."""
 
     engine = "qdrant"
@@ -202,9 +202,6 @@ class QdrantStore:
         return int(self._client.count(self.collection, count_filter=count_filter, exact=True).count)
 
     # ----------------------------------------------------------------------------- search
-    def search(self, vector: np.ndarray, k: int, papers: Collection[str] | None = None) -> list[Hit]:
-        return self.search_many(check_queries(vector, self.dimension), k, papers)[0]
-
     def search_many(
         self, vectors: np.ndarray, k: int, papers: Collection[str] | None = None
     ) -> list[list[Hit]]:
