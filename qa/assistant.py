@@ -16,6 +16,7 @@ from qa.answering.confidence import features, load_model
 from qa.answering.context import AnswerContext
 from qa.answering.evidence import EvidenceBase
 from qa.answering.followup import FollowupResolver
+from qa.answering.ranker import load_ranker
 from qa.answering.strategies.abstain import abstention
 from qa.errors import IndexStateError, InvalidOptionError, InvalidQuestionError, QAError
 from qa.indexing.chunking import chunk_document
@@ -99,8 +100,15 @@ class Assistant:
         chunk_sentences = {
             c.id: [positions[s] for s in c.sentence_ids if s in positions] for c in index.chunks
         }
+        ranker_path = settings.answer.evidence_ranker
         self.context = AnswerContext(
-            doc, evidence, self.matcher, self.vocab, chunk_sentences, settings.answer
+            doc,
+            evidence,
+            self.matcher,
+            self.vocab,
+            chunk_sentences,
+            settings.answer,
+            ranker=load_ranker(Path(ranker_path)) if ranker_path else None,
         )
         self.followups = FollowupResolver(doc, self.vocab, settings.answer.followup_turns)
         path = settings.answer.confidence_model
@@ -242,7 +250,11 @@ class Assistant:
         confidence = None
         if self.confidence is not None:
             x = features(
-                composed.features, composed.strategy, question.answer_type, composed.short_answer is not None
+                composed.features,
+                composed.strategy,
+                question.answer_type,
+                composed.short_answer is not None,
+                question.vector,
             )
             right = self.confidence.probability(x)
             cut = self.confidence.cut

@@ -100,6 +100,25 @@ class AnswerSettings(BaseModel):
     max_sentences: int = Field(default=3, ge=1, description="Sentences quoted for a prose answer.")
     max_list_items: int = Field(default=10, ge=1, description="Items quoted for a list answer.")
 
+    max_evidence_paragraphs: int = Field(
+        default=3,
+        ge=1,
+        description="Most paragraphs the learned ranker cites for one answer (Qasper annotators give 1-3 evidence "
+        "paragraphs for 94% of questions).",
+    )
+    ranker_weight: float = Field(
+        default=0.5,
+        ge=0.0,
+        description="Weight of the learned ranker's paragraph logit (relative to the best paragraph) against the hand "
+        "score (relative to the best sentence) when choosing the lead sentence. Chosen on Qasper train (evidence F1 "
+        "24.01 / 24.11 / 24.27 / 24.23 at 0 / 0.2 / 0.5 / 1.0) and the gold set (98.8% at each).",
+    )
+    evidence_ranker: Path | None = Field(
+        default=PROJECT_ROOT / "qa" / "data" / "evidence_ranker.json",
+        description="The learned paragraph ranker `qa calibrate` writes (JSON, trained on Qasper train evidence). "
+        "Quoted sentences come from the paragraphs it ranks first. None (or a missing file): the hand-set sentence "
+        "scorer alone picks them.",
+    )
     confidence_model: Path | None = Field(
         default=PROJECT_ROOT / "qa" / "data" / "answerability.json",
         description="The answerability model `qa calibrate` writes (JSON). Answers get `confidence` from it, and "

@@ -11,6 +11,8 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from qa.answering.context import AnswerContext
 from qa.answering.evidence import SentenceScore, fact_years
 from qa.question import AnalysedQuestion
@@ -49,6 +51,10 @@ class Evidence:
     good: list[SentenceScore]
     confident: list[ValueMatch]
     owner: dict[int, str]
+    # the good sentences to quote, best first: with the learned ranker, the best of each paragraph it
+    # cites (in its order); without it, ``good``
+    quoted: list[SentenceScore] = field(default_factory=list)
+    ranker_logits: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
     @property
     def best_sentence(self) -> SentenceScore | None:
@@ -76,10 +82,70 @@ def gather(
                 prior[i] = 1.0 / (1.0 + RANK_DECAY * rank)
                 owner[i] = passage.id
     terms = question.terms
+    ranked, logits = ranked_paragraphs(ctx, question)
+    for k in ranked:
+        for i in ctx.paragraphs.sentences[k]:  # type: ignore[union-attr]
+            if i not in prior:
+                candidates.append(i)
+                prior[i] = 1.0
     scored = ctx.evidence.score(terms, question.vector, candidates, prior) if terms.content else []
     good = [s for s in scored if sentence_ok(ctx, s, question)]
     confident = [m for m in matches if cell_ok(ctx, m, question)]
-    return Evidence(ctx, question, passages, matches, scored, good, confident, owner)
+    quoted = quoted_sentences(ctx, question, good, ranked, logits)
+    return Evidence(ctx, question, passages, matches, scored, good, confident, owner, quoted, logits)
+
+
+def quoted_sentences(
+    ctx: AnswerContext,
+    question: AnalysedQuestion,
+    good: list[SentenceScore],
+    ranked: list[int],
+    logits: np.ndarray,
+) -> list[SentenceScore]:
+    """The good sentences to quote, lead first, when the learned ranker has a say; else ``good``.
+
+    The lead is the good sentence with the best blend of the hand score (relative to the best one)
+    and its paragraph's ranker logit (relative to the best paragraph), weighted by
+    ``ranker_weight``; a sentence outside every paragraph (front matter, table rows) gets no ranker
+    term. When the lead lies in a paragraph and the question is no list question (whose items spread
+    over sentences), the quote is the lead and the best good sentence of each other paragraph the
+    ranker cites; otherwise the hand composition runs on ``good`` led by the lead.
+    """
+    if not ranked or not good:
+        return good
+    best_logit = float(logits[ranked[0]])
+    top = good[0].score or 1.0
+
+    def blend(s: SentenceScore) -> float:
+        k = ctx.paragraph_of.get(s.index)
+        bonus = 0.0 if k is None else float(logits[k]) - best_logit
+        return s.score / top + ctx.settings.ranker_weight * bonus
+
+    lead = max(good, key=blend)
+    lead_paragraph = ctx.paragraph_of.get(lead.index)
+    if lead_paragraph is None or question.intent.listing:
+        return [lead, *(s for s in good if s is not lead)]
+    chosen = {lead_paragraph: lead}
+    for s in good:  # good is best first: each other cited paragraph's best sentence
+        k = ctx.paragraph_of.get(s.index)
+        if k in ranked and k not in chosen:
+            chosen[k] = s
+    order = {k: n for n, k in enumerate(ranked)}
+    rest = sorted(
+        (s for k, s in chosen.items() if k != lead_paragraph), key=lambda s: order[ctx.paragraph_of[s.index]]
+    )
+    return [lead, *rest]
+
+
+def ranked_paragraphs(ctx: AnswerContext, question: AnalysedQuestion) -> tuple[list[int], np.ndarray]:
+    """The paragraphs the learned ranker cites for ``question``, best first, and every paragraph's
+    logit (nothing without a ranker)."""
+    if ctx.ranker is None or ctx.paragraphs is None or not ctx.paragraphs.spans:
+        return [], np.zeros(0)
+    x = ctx.paragraphs.features(set(question.terms.content), question.vector, ctx.evidence.vectors)
+    scores = ctx.ranker.scores(x)
+    order = np.argsort(-scores, kind="stable")[: ctx.settings.max_evidence_paragraphs]
+    return [int(k) for k in order if scores[k] >= scores[order[0]] - ctx.ranker.margin], scores
 
 
 def cell_ok(ctx: AnswerContext, match: ValueMatch, question: AnalysedQuestion | None = None) -> bool:
@@ -154,6 +220,7 @@ def evidence_features(ev: Evidence) -> dict[str, float]:
     """What the evidence looked like, for the answerability model and for inspection."""
     top = ev.scored[0] if ev.scored else None
     cell = ev.matches[0] if ev.matches else None
+    logits = np.sort(ev.ranker_logits)[::-1]
     return {
         "sentence_score": top.score if top else 0.0,
         "sentence_coverage": top.coverage if top else 0.0,
@@ -164,4 +231,6 @@ def evidence_features(ev: Evidence) -> dict[str, float]:
         "unknown_share": ev.question.terms.unknown_share,
         "content_terms": float(len(ev.question.terms.content)),
         "passage_score": ev.passages[0].score if ev.passages else 0.0,
+        "ranker_top": float(logits[0]) if len(logits) else 0.0,
+        "ranker_gap": float(logits[0] - logits[1]) if len(logits) > 1 else 0.0,
     }

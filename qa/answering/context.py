@@ -7,6 +7,7 @@ import re
 
 from qa.answering.conflicts import ConflictFinder
 from qa.answering.evidence import EvidenceBase
+from qa.answering.ranker import Paragraphs, RankerModel
 from qa.answering.spans import date_spans
 from qa.retrieval.query import Vocabulary
 from qa.retrieval.tables import TableMatcher
@@ -26,6 +27,7 @@ class AnswerContext:
         vocab: Vocabulary,
         chunk_sentences: dict[str, list[int]],
         settings: AnswerSettings,
+        ranker: RankerModel | None = None,
     ) -> None:
         self.doc = doc
         self.evidence = evidence
@@ -33,6 +35,9 @@ class AnswerContext:
         self.vocab = vocab
         self.chunk_sentences = chunk_sentences
         self.settings = settings
+        self.ranker = ranker
+        self.paragraphs = Paragraphs.of(doc) if ranker is not None else None
+        self.paragraph_of = self.paragraphs.of_sentence() if self.paragraphs is not None else {}
         self.conflicts = ConflictFinder(doc.table_values, evidence, vocab)
         self.sections = {s.id: s for s in doc.sections}
         self.children: dict[str, list[Section]] = {}

@@ -1,5 +1,7 @@
-"""Quoted sentences: the best sentence that passes the question's checks, and the next ones that
-are nearly as close or add words of the question the first one lacks (more for list questions)."""
+"""Quoted sentences: the lead sentence (the best that passes the question's checks, blended with the
+learned ranker's view of its paragraph), the next ones that are nearly as close or add words of the
+question the lead lacks (more for list questions), and the best sentence of each other paragraph the
+ranker cites."""
 
 from __future__ import annotations
 
@@ -50,4 +52,28 @@ def _compose_sentences(
 def propose(ev: Evidence) -> list[Candidate]:
     if not ev.good:
         return []
-    return [_compose_sentences(ev.ctx, ev.good, ev.owner, Citations(), ev.question.intent)]
+    lead = ev.quoted[0] if ev.quoted else ev.good[0]
+    ordered = [lead, *(s for s in ev.good if s is not lead)]
+    candidate = _compose_sentences(ev.ctx, ordered, ev.owner, Citations(), ev.question.intent)
+    if ev.quoted is ev.good or ev.question.intent.listing or ev.ctx.paragraph_of.get(lead.index) is None:
+        return [candidate]
+    # the learned ranker cites more paragraphs: add the best sentence of each one not yet quoted
+    cites = Citations()
+    for c in candidate.citations:
+        cites.add(c)
+    quoted = {ev.ctx.paragraph_of.get(i) for i in candidate_sentences(ev, candidate)}
+    parts = [candidate.answer]
+    for s in ev.quoted[1:]:
+        if ev.ctx.paragraph_of.get(s.index) in quoted:
+            continue
+        n = cites.add(sentence_citation(ev.ctx, s.index, ev.owner.get(s.index)))
+        parts.append(f"“{ev.ctx.doc.sentences[s.index].text}” [{n}]")
+    return [
+        Candidate(strategy="sentences", answer=" ".join(parts), citations=cites.items, score=candidate.score)
+    ]
+
+
+def candidate_sentences(ev: Evidence, candidate: Candidate) -> list[int]:
+    """Indexes of the sentences ``candidate`` quotes."""
+    by_start = {s.start: i for i, s in enumerate(ev.ctx.doc.sentences)}
+    return [by_start[c.start] for c in candidate.citations if c.kind == "sentence" and c.start in by_start]

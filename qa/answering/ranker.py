@@ -1,0 +1,212 @@
+"""The learned evidence ranker: how likely each paragraph of the paper is to hold the answer (pure).
+
+Every paragraph is described by generic features of the question against it (:data:`FEATURES`): the
+MiniLM similarity of its closest sentences, an IDF-weighted word overlap and a BM25-style score, each
+also as a rank and a gap to the paper's best, how much of the question its section title names, and
+where it sits in the paper. A small MLP (one hidden ReLU layer) turns them into a score. It is trained
+by ``qa calibrate`` (:mod:`qa.evaluation.train_ranker`) on the evidence paragraphs that Qasper
+**train** annotators marked, and stored as plain JSON (weights, standardisation, a record of data,
+seed and scores). Nothing in it names a paper, a word list or a domain.
+
+The answer layer cites sentences from the paragraphs this ranks first (see ``candidate.gather``).
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import logging
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from qa.schema import Document
+from qa.text import tokenize
+
+logger = logging.getLogger(__name__)
+
+FEATURES: tuple[str, ...] = (
+    "dense_max",  # cosine of the paragraph's closest sentence to the question
+    "dense_top2",  # mean cosine of its two closest sentences
+    "dense_mean",  # mean cosine of its sentences
+    "dense_max_rank",  # 1 / (1 + rank of dense_max among the paper's paragraphs)
+    "dense_max_gap",  # dense_max minus the paper's best
+    "dense_max_z",  # dense_max standardised within the paper
+    "overlap_rank",
+    "overlap_gap",
+    "overlap_z",
+    "bm25_rank",
+    "bm25_gap",
+    "bm25_z",
+    "overlap",  # IDF-weighted share of the question's words the paragraph holds
+    "coverage",  # plain share of the question's words the paragraph holds
+    "bm25",  # BM25-style score (k1 1.2, b 0.75; IDF over the paper's paragraphs)
+    "title_coverage",  # share of the question's words its section title holds
+    "position",  # 0 for the first paragraph, 1 for the last
+    "log_length",  # log(1 + words)
+    "first",  # the first paragraph (usually the abstract)
+    "sentences",  # number of sentences
+)
+K1, B = 1.2, 0.75  # the usual BM25 constants (Robertson & Zaragoza), not tuned
+
+
+@dataclass(frozen=True)
+class Paragraphs:
+    """The paper's paragraphs with what the ranker reads, computed once per loaded paper."""
+
+    spans: list[tuple[int, int]]  # (start, end) in the Document's text
+    sentences: list[list[int]]  # sentence indexes of each paragraph, in order
+    tokens: list[list[str]]
+    title_tokens: list[set[str]]
+    df: dict[str, int]
+    average_length: float
+
+    @classmethod
+    def of(cls, doc: Document) -> Paragraphs:
+        spans: list[tuple[int, int]] = []
+        titles: list[set[str]] = []
+        texts: list[str] = []
+        for section in doc.sections:
+            title = set(tokenize(section.title))
+            for p in section.paragraphs:
+                spans.append((p.start, p.end))
+                titles.append(title)
+                texts.append(p.text)
+        groups: list[list[int]] = [[] for _ in spans]
+        starts = [s for s, _ in spans]
+        for i, s in enumerate(doc.sentences):
+            k = bisect.bisect_right(starts, s.start) - 1
+            if k >= 0 and spans[k][0] <= s.start < spans[k][1]:
+                groups[k].append(i)
+        tokens = [tokenize(t) for t in texts]
+        df: dict[str, int] = {}
+        for toks in tokens:
+            for t in set(toks):
+                df[t] = df.get(t, 0) + 1
+        average = float(np.mean([len(t) for t in tokens])) if tokens else 1.0
+        return cls(spans, groups, tokens, titles, df, average or 1.0)
+
+    def of_sentence(self) -> dict[int, int]:
+        """Sentence index -> paragraph index."""
+        return {i: k for k, group in enumerate(self.sentences) for i in group}
+
+    def features(self, words: set[str], vector: np.ndarray, sentence_vectors: np.ndarray) -> np.ndarray:
+        """One row of :data:`FEATURES` per paragraph for a question with stems ``words``."""
+        n = len(self.spans)
+        if n == 0:
+            return np.zeros((0, len(FEATURES)))
+        cos = (
+            sentence_vectors @ np.asarray(vector, dtype=np.float32) if len(sentence_vectors) else np.zeros(0)
+        )
+        dense = np.full((n, 3), -1.0)
+        for k, group in enumerate(self.sentences):
+            if group:
+                c = np.sort(cos[group])[::-1]
+                dense[k] = (c[0], c[:2].mean(), c.mean())
+        idf = {t: math.log((n + 1) / (self.df.get(t, 0) + 0.5)) for t in words}
+        total = sum(idf.values()) or 1.0
+        lex = np.zeros((n, 3))
+        for k, toks in enumerate(self.tokens):
+            present = set(toks)
+            hits = [t for t in words if t in present]
+            bm25 = 0.0
+            for t in hits:
+                tf = toks.count(t)
+                bm25 += idf[t] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * len(toks) / self.average_length))
+            lex[k] = (sum(idf[t] for t in hits) / total, len(hits) / (len(words) or 1), bm25)
+        title = np.array([len(words & t) / (len(words) or 1) for t in self.title_tokens])
+        position = np.arange(n) / max(n - 1, 1)
+        length = np.log1p([len(t) for t in self.tokens])
+        first = (np.arange(n) == 0).astype(float)
+        count = np.array([len(g) for g in self.sentences], dtype=float)
+        columns = [dense[:, 0], dense[:, 1], dense[:, 2]]
+        for x in (dense[:, 0], lex[:, 0], lex[:, 2]):
+            columns += list(_relative(x))
+        columns += [lex[:, 0], lex[:, 1], lex[:, 2], title, position, length, first, count]
+        return np.stack(columns, axis=1)
+
+
+def _relative(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rank as 1/(1+rank), gap to the best and z-score of ``x`` within the paper."""
+    order = np.argsort(-x, kind="stable")
+    rank = np.empty(len(x))
+    rank[order] = np.arange(len(x))
+    return 1.0 / (1.0 + rank), x - x.max(), (x - x.mean()) / (x.std() + 1e-6)
+
+
+@dataclass(frozen=True)
+class RankerModel:
+    """Standardised inputs, one hidden ReLU layer, one output logit."""
+
+    features: tuple[str, ...]
+    mean: np.ndarray
+    scale: np.ndarray
+    hidden_weights: np.ndarray
+    hidden_bias: np.ndarray
+    output_weights: np.ndarray
+    output_bias: float
+    margin: float  # paragraphs within this many logits of the best are cited with it
+    record: dict[str, Any]
+
+    def scores(self, x: np.ndarray) -> np.ndarray:
+        """The logit of each row (higher: more likely an evidence paragraph)."""
+        if len(x) == 0:
+            return np.zeros(0)
+        h = np.maximum(0.0, ((x - self.mean) / self.scale) @ self.hidden_weights + self.hidden_bias)
+        return h @ self.output_weights + self.output_bias
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": "mlp-relu-1",
+            "features": list(self.features),
+            "mean": self.mean.tolist(),
+            "scale": self.scale.tolist(),
+            "hidden_weights": self.hidden_weights.tolist(),
+            "hidden_bias": self.hidden_bias.tolist(),
+            "output_weights": self.output_weights.tolist(),
+            "output_bias": self.output_bias,
+            "margin": self.margin,
+            "record": self.record,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> RankerModel:
+        model = cls(
+            features=tuple(data["features"]),
+            mean=np.asarray(data["mean"], dtype=np.float64),
+            scale=np.asarray(data["scale"], dtype=np.float64),
+            hidden_weights=np.asarray(data["hidden_weights"], dtype=np.float64),
+            hidden_bias=np.asarray(data["hidden_bias"], dtype=np.float64),
+            output_weights=np.asarray(data["output_weights"], dtype=np.float64),
+            output_bias=float(data["output_bias"]),
+            margin=float(data["margin"]),
+            record=dict(data.get("record", {})),
+        )
+        d, h = len(model.features), len(model.hidden_bias)
+        if (
+            model.mean.shape != (d,)
+            or model.scale.shape != (d,)
+            or model.hidden_weights.shape != (d, h)
+            or model.output_weights.shape != (h,)
+        ):
+            raise ValueError("the weights do not have the shapes their features need")
+        return model
+
+
+def load_ranker(path: Path) -> RankerModel | None:
+    """The ranker at ``path``, or None when there is none or it does not fit :data:`FEATURES` (then
+    evidence is chosen by the hand-set scorer alone; a log line says why)."""
+    if not path.is_file():
+        return None
+    try:
+        model = RankerModel.from_json(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        logger.warning("ignoring the evidence ranker %s: %s", path, exc)
+        return None
+    if model.features != FEATURES:
+        logger.warning("ignoring the evidence ranker %s: it was trained on other features", path)
+        return None
+    return model
