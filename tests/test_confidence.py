@@ -7,8 +7,16 @@ import json
 import numpy as np
 import pytest
 
-from qa.answering.confidence import FEATURE_NAMES, AnswerabilityModel, features, load_model
+from qa.answering.confidence import (
+    FEATURE_NAMES,
+    QUESTION_DIMENSIONS,
+    AnswerabilityModel,
+    features,
+    load_model,
+)
 from qa.evaluation.calibrate import Row, choose_cut, fit
+
+NO_VECTOR = [0.0] * QUESTION_DIMENSIONS
 
 
 def _rows(n: int, seed: int = 0) -> list[Row]:
@@ -18,7 +26,7 @@ def _rows(n: int, seed: int = 0) -> list[Row]:
     for i in range(n):
         coverage = float(rng.uniform())
         evidence = {"sentence_score": coverage, "sentence_coverage": coverage, "sentence_dense": 0.3}
-        x = features(evidence, "sentences", "span", False)
+        x = features(evidence, "sentences", "span", False, NO_VECTOR)
         rows.append(Row("qasper" if i % 2 else "squad2", x, bool(rng.uniform() < coverage), False))
     return rows
 
@@ -26,10 +34,10 @@ def _rows(n: int, seed: int = 0) -> list[Row]:
 def test_fit_learns_the_signal_and_records_its_data():
     model = fit(_rows(400), holdout={"squad2"}, seed=13, precision=0.8)
     low = model.probability(
-        features({"sentence_score": 0.1, "sentence_coverage": 0.1}, "sentences", "span", False)
+        features({"sentence_score": 0.1, "sentence_coverage": 0.1}, "sentences", "span", False, NO_VECTOR)
     )
     high = model.probability(
-        features({"sentence_score": 0.9, "sentence_coverage": 0.9}, "sentences", "span", False)
+        features({"sentence_score": 0.9, "sentence_coverage": 0.9}, "sentences", "span", False, NO_VECTOR)
     )
     assert low < 0.5 < high
     assert model.record["seed"] == 13 and model.record["rows_by_source"]["qasper"] == 200
@@ -52,7 +60,7 @@ def test_json_round_trip_and_refusal_of_other_features(tmp_path):
     path = tmp_path / "m.json"
     path.write_text(json.dumps(model.to_json()))
     again = load_model(path)
-    x = features({"sentence_score": 0.5}, "table:cells", "number", True)
+    x = features({"sentence_score": 0.5}, "table:cells", "number", True, NO_VECTOR)
     assert again is not None and again.probability(x) == pytest.approx(model.probability(x))
     data = model.to_json()
     data["features"] = data["features"][:-1]
@@ -61,6 +69,25 @@ def test_json_round_trip_and_refusal_of_other_features(tmp_path):
     path.write_text("{not json")
     assert load_model(path) is None
     assert load_model(tmp_path / "missing.json") is None
+    with pytest.raises(ValueError, match="dimensions"):
+        features({}, "sentences", "span", False, [0.0] * 3)
+
+
+def test_the_question_vector_is_an_input():
+    """Two questions with the same evidence but different vectors can get different probabilities."""
+    rows = []
+    rng = np.random.default_rng(3)
+    for i in range(300):
+        vector = [0.0] * QUESTION_DIMENSIONS
+        vector[0] = 1.0 if i % 2 else -1.0  # 'kind of question': odd ones are answerable
+        x = features({"sentence_score": 0.5}, "sentences", "span", False, vector)
+        rows.append(Row("qasper", x, bool(i % 2) if rng.uniform() < 0.9 else not i % 2, False))
+    model = fit(rows, holdout=set(), seed=2, precision=0.8)
+    up, down = [0.0] * QUESTION_DIMENSIONS, [0.0] * QUESTION_DIMENSIONS
+    up[0], down[0] = 1.0, -1.0
+    same = {"sentence_score": 0.5}
+    assert model.probability(features(same, "sentences", "span", False, up)) > 0.6
+    assert model.probability(features(same, "sentences", "span", False, down)) < 0.4
 
 
 @pytest.mark.model
@@ -101,6 +128,7 @@ def test_ask_reports_confidence_and_abstains_below_the_cut(tmp_path, paper_setti
     # by default the model only reports confidence: the cut does not turn answers into abstentions
     path = tmp_path / "model--3.0.json"
     reporting = paper_settings.answer.model_copy(update={"confidence_model": path})
+    assert not reporting.confidence_abstains
     only = Assistant.load(paper_settings.model_copy(update={"answer": reporting}), embedder=embedder).ask(
         question
     )

@@ -151,3 +151,24 @@ def test_the_ranker_decides_which_paragraph_is_quoted():
             next(i for i, s in enumerate(tiny.doc.sentences) if s.start == candidate.citations[0].start)
         ]
     assert quoted[5.0] == 2 and quoted[-5.0] == 0  # late paragraphs first, or early ones first
+
+
+@pytest.mark.model
+def test_collect_labels_the_annotators_evidence_paragraphs(tmp_path, embedder):
+    """Rows from real papers (the vendored Qasper sample) through the real model: one feature row per
+    paragraph, labelled where an annotator's text evidence is that paragraph."""
+    from pathlib import Path
+
+    from qa.evaluation.official import fold_whitespace
+    from qa.evaluation.train_ranker import collect
+    from qa.settings import load_settings
+
+    sample = Path(__file__).parent / "data" / "benchmarks" / "qasper"
+    questions = collect(tmp_path, load_settings(), embedder, data_dir=sample, split="validation")
+    assert questions and {q.paper for q in questions} == {0, 1}
+    for q in questions:
+        assert q.x.shape == (len(q.texts), len(FEATURES)) and np.isfinite(q.x).all()
+        gold = {e for r in q.references for e in r}
+        assert [bool(v) for v in q.y] == [t in gold for t in q.texts]
+        assert all(t == fold_whitespace(t) for t in q.texts)
+    assert sum(int(q.y.sum()) for q in questions) > 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,10 @@ EVIDENCE = (
     "unknown_share",
     "content_terms",
     "passage_score",
+    "ranker_top",  # the learned ranker's best paragraph logit (0 without a ranker)
+    "ranker_gap",  # ... minus the second best
 )
+QUESTION_DIMENSIONS = 384  # the question's MiniLM vector is an input too (what kind of question it is)
 STRATEGY_GROUPS = ("abstain", "table", "arithmetic", "sentences", "items", "listing", "unit", "yesno")
 
 
@@ -41,17 +45,23 @@ FEATURE_NAMES: tuple[str, ...] = (
     *(f"strategy={g}" for g in STRATEGY_GROUPS),
     *(f"type={t}" for t in ANSWER_TYPES),
     "has_short_answer",
+    *(f"question_vector_{i}" for i in range(QUESTION_DIMENSIONS)),
 )
 
 
-def features(evidence: dict[str, float], strategy: str, answer_type: str, has_short: bool) -> list[float]:
-    """The model's inputs, in :data:`FEATURE_NAMES` order."""
+def features(
+    evidence: dict[str, float], strategy: str, answer_type: str, has_short: bool, vector: Sequence[float]
+) -> list[float]:
+    """The model's inputs, in :data:`FEATURE_NAMES` order (``vector``: the question's embedding)."""
     group = strategy_group(strategy)
+    if len(vector) != QUESTION_DIMENSIONS:
+        raise ValueError(f"the question vector has {len(vector)} dimensions, not {QUESTION_DIMENSIONS}")
     return [
         *(float(evidence.get(name, 0.0)) for name in EVIDENCE),
         *(1.0 if group == g else 0.0 for g in STRATEGY_GROUPS),
         *(1.0 if answer_type == t else 0.0 for t in ANSWER_TYPES),
         1.0 if has_short else 0.0,
+        *(float(v) for v in vector),
     ]
 
 

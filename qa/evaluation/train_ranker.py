@@ -48,16 +48,24 @@ class Question:
     references: list[list[str]]  # each annotator's text evidence, folded
 
 
-def collect(cache: Path, settings: Settings, embedder, limit: int | None = None) -> list[Question]:
-    """Features and labels of every Qasper train question (papers loaded from the benchmark cache)."""
-    papers, by_paper = qasper_papers(DEFAULT_DATA["qasper"], "train")
+def collect(
+    cache: Path,
+    settings: Settings,
+    embedder,
+    limit: int | None = None,
+    data_dir: Path = DEFAULT_DATA["qasper"],
+    split: str = "train",
+) -> list[Question]:
+    """Features and labels of every question of the split (papers loaded from the benchmark cache,
+    built there when missing). Training uses the train split only."""
+    papers, by_paper = qasper_papers(data_dir, split)
     log = LoadLog()
     out: list[Question] = []
     for number, paper in enumerate(papers[:limit] if limit else papers):
         records = by_paper.get(paper.stem, [])
         if not records:
             continue
-        assistant = _load(paper, cache / "qasper" / "train" / paper.stem, settings, embedder, log, paper.stem)
+        assistant = _load(paper, cache / "qasper" / split / paper.stem, settings, embedder, log, paper.stem)
         if assistant is None:
             continue
         doc = assistant.document
@@ -84,8 +92,11 @@ def fit_mlp(questions: list[Question], seed: int):
     import warnings
 
     from sklearn.exceptions import ConvergenceWarning
+    from threadpoolctl import threadpool_limits
 
-    with warnings.catch_warnings():
+    # one BLAS thread: a multi-threaded matrix product sums in varying order, and 60 epochs of Adam
+    # turn that rounding into different weights on every run
+    with warnings.catch_warnings(), threadpool_limits(1):
         # a fixed 60 epochs: out-of-fold evidence F1 is as high as with early stopping (23.8 vs 23.7)
         warnings.simplefilter("ignore", ConvergenceWarning)
         mlp = MLPClassifier(hidden_layer_sizes=(32,), alpha=1e-3, max_iter=EPOCHS, random_state=seed).fit(
