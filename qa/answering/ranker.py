@@ -63,6 +63,13 @@ class Paragraphs:
     title_tokens: list[set[str]]
     df: dict[str, int]
     average_length: float
+    # for vectorised features: each word's paragraphs and counts there; sentences grouped by paragraph
+    postings: dict[str, tuple[np.ndarray, np.ndarray]]
+    lengths: np.ndarray
+    grouped: np.ndarray  # sentence indexes, paragraph after paragraph (paragraphs with sentences only)
+    group_starts: np.ndarray  # where each non-empty paragraph starts in ``grouped``
+    nonempty: np.ndarray  # the paragraphs that have sentences
+    title_postings: dict[str, np.ndarray]  # each word's paragraphs whose section title holds it
 
     @classmethod
     def of(cls, doc: Document) -> Paragraphs:
@@ -83,11 +90,43 @@ class Paragraphs:
                 groups[k].append(i)
         tokens = [tokenize(t) for t in texts]
         df: dict[str, int] = {}
-        for toks in tokens:
+        counts: dict[str, dict[int, int]] = {}
+        for k, toks in enumerate(tokens):
             for t in set(toks):
                 df[t] = df.get(t, 0) + 1
-        average = float(np.mean([len(t) for t in tokens])) if tokens else 1.0
-        return cls(spans, groups, tokens, titles, df, average or 1.0)
+            for t in toks:
+                counts.setdefault(t, {}).setdefault(k, 0)
+                counts[t][k] += 1
+        postings = {
+            t: (np.fromiter(c.keys(), dtype=np.int64), np.fromiter(c.values(), dtype=np.float64))
+            for t, c in counts.items()
+        }
+        lengths = np.array([len(t) for t in tokens], dtype=np.float64)
+        average = float(lengths.mean()) if len(tokens) else 1.0
+        nonempty = np.array([k for k, g in enumerate(groups) if g], dtype=np.int64)
+        sizes = [len(groups[k]) for k in nonempty]
+        grouped = np.array([i for k in nonempty for i in groups[k]], dtype=np.int64)
+        group_starts = (
+            np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64) if sizes else np.zeros(0, np.int64)
+        )
+        in_title: dict[str, list[int]] = {}
+        for k, words in enumerate(titles):
+            for t in words:
+                in_title.setdefault(t, []).append(k)
+        return cls(
+            spans,
+            groups,
+            tokens,
+            titles,
+            df,
+            average or 1.0,
+            postings,
+            lengths,
+            grouped,
+            group_starts,
+            nonempty,
+            {t: np.array(ks, dtype=np.int64) for t, ks in in_title.items()},
+        )
 
     def of_sentence(self) -> dict[int, int]:
         """Sentence index -> paragraph index."""
@@ -98,34 +137,43 @@ class Paragraphs:
         n = len(self.spans)
         if n == 0:
             return np.zeros((0, len(FEATURES)))
-        cos = (
-            sentence_vectors @ np.asarray(vector, dtype=np.float32) if len(sentence_vectors) else np.zeros(0)
-        )
         dense = np.full((n, 3), -1.0)
-        for k, group in enumerate(self.sentences):
-            if group:
-                c = np.sort(cos[group])[::-1]
-                dense[k] = (c[0], c[:2].mean(), c.mean())
+        if len(self.grouped):
+            cos = (sentence_vectors[self.grouped] @ np.asarray(vector, dtype=np.float32)).astype(np.float64)
+            sizes = np.diff(np.append(self.group_starts, len(cos)))
+            group = np.repeat(np.arange(len(sizes)), sizes)
+            ranked = cos[np.lexsort((-cos, group))]  # paragraph after paragraph, best sentence first
+            best = ranked[self.group_starts]
+            second = np.where(sizes > 1, ranked[np.minimum(self.group_starts + 1, len(cos) - 1)], best)
+            dense[self.nonempty] = np.stack(
+                [best, (best + second) / 2, np.add.reduceat(cos, self.group_starts) / sizes], axis=1
+            )
         idf = {t: math.log((n + 1) / (self.df.get(t, 0) + 0.5)) for t in words}
         total = sum(idf.values()) or 1.0
-        lex = np.zeros((n, 3))
-        for k, toks in enumerate(self.tokens):
-            present = set(toks)
-            hits = [t for t in words if t in present]
-            bm25 = 0.0
-            for t in hits:
-                tf = toks.count(t)
-                bm25 += idf[t] * tf * (K1 + 1) / (tf + K1 * (1 - B + B * len(toks) / self.average_length))
-            lex[k] = (sum(idf[t] for t in hits) / total, len(hits) / (len(words) or 1), bm25)
-        title = np.array([len(words & t) / (len(words) or 1) for t in self.title_tokens])
+        overlap, hits, bm25 = np.zeros(n), np.zeros(n), np.zeros(n)
+        norm = K1 * (1 - B + B * self.lengths / self.average_length)
+        for t in words:
+            if t not in self.postings:
+                continue
+            where, tf = self.postings[t]
+            overlap[where] += idf[t]
+            hits[where] += 1
+            bm25[where] += idf[t] * tf * (K1 + 1) / (tf + norm[where])
+        overlap /= total
+        coverage = hits / (len(words) or 1)
+        title = np.zeros(n)
+        for t in words:
+            if t in self.title_postings:
+                title[self.title_postings[t]] += 1
+        title /= len(words) or 1
         position = np.arange(n) / max(n - 1, 1)
-        length = np.log1p([len(t) for t in self.tokens])
-        first = (np.arange(n) == 0).astype(float)
+        length = np.log1p(self.lengths)
+        first_paragraph = (np.arange(n) == 0).astype(float)
         count = np.array([len(g) for g in self.sentences], dtype=float)
         columns = [dense[:, 0], dense[:, 1], dense[:, 2]]
-        for x in (dense[:, 0], lex[:, 0], lex[:, 2]):
+        for x in (dense[:, 0], overlap, bm25):
             columns += list(_relative(x))
-        columns += [lex[:, 0], lex[:, 1], lex[:, 2], title, position, length, first, count]
+        columns += [overlap, coverage, bm25, title, position, length, first_paragraph, count]
         return np.stack(columns, axis=1)
 
 
