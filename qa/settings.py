@@ -112,8 +112,8 @@ class AnswerSettings(BaseModel):
         description="Weight of the learned ranker's paragraph logit (relative to the best paragraph) against the hand "
         "score (relative to the best sentence) when choosing the lead sentence. Chosen on Qasper train (evidence F1 "
         "24.01 / 24.11 / 24.27 / 24.23 at 0 / 0.2 / 0.5 / 1.0: within 0.3 of each other) and the paper's own questions "
-        "(gold set 98.8% at each; at 0.5 and above 'When did the Taliban return to power?' leads with a sentence "
-        "that gives the year without the month).",
+        "(gold set 98.8% at each; at 0.5 and above a 'when' question in tests/test_short_answers.py leads with a "
+        "sentence that gives the year without the month).",
     )
     evidence_ranker: Path | None = Field(
         default=PROJECT_ROOT / "qa" / "data" / "evidence_ranker.json",

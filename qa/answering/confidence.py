@@ -9,13 +9,13 @@ standardisation, the abstention cut and a record of data, seed and scores). No p
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from qa.indexing.files import load_json_model
 from qa.question.intent import ANSWER_TYPES
 
 EVIDENCE = (
@@ -112,19 +112,11 @@ class AnswerabilityModel:
 def load_model(path: Path) -> AnswerabilityModel | None:
     """The model at ``path``, or None when there is none or it does not fit these features (then
     answers carry no confidence; a log line says why)."""
-    import logging
-
-    log = logging.getLogger(__name__)
-    if not path.is_file():
-        return None
-    try:
-        model = AnswerabilityModel.from_json(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        log.warning("ignoring the answerability model %s: %s", path, exc)
-        return None
-    if model.names != FEATURE_NAMES or not len(model.weights) == len(model.mean) == len(model.scale) == len(
-        FEATURE_NAMES
-    ):
-        log.warning("ignoring the answerability model %s: it was trained on other features", path)
-        return None
-    return model
+    return load_json_model(
+        path,
+        AnswerabilityModel.from_json,
+        lambda m: (
+            m.names == FEATURE_NAMES and len(m.weights) == len(m.mean) == len(m.scale) == len(FEATURE_NAMES)
+        ),
+        "answerability model",
+    )

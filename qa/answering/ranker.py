@@ -14,8 +14,6 @@ The answer layer cites sentences from the paragraphs this ranks first (see ``can
 from __future__ import annotations
 
 import bisect
-import json
-import logging
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,10 +21,9 @@ from typing import Any
 
 import numpy as np
 
+from qa.indexing.files import load_json_model
 from qa.schema import Document
 from qa.text import tokenize
-
-logger = logging.getLogger(__name__)
 
 FEATURES: tuple[str, ...] = (
     "dense_max",  # cosine of the paragraph's closest sentence to the question
@@ -247,14 +244,4 @@ class RankerModel:
 def load_ranker(path: Path) -> RankerModel | None:
     """The ranker at ``path``, or None when there is none or it does not fit :data:`FEATURES` (then
     evidence is chosen by the hand-set scorer alone; a log line says why)."""
-    if not path.is_file():
-        return None
-    try:
-        model = RankerModel.from_json(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        logger.warning("ignoring the evidence ranker %s: %s", path, exc)
-        return None
-    if model.features != FEATURES:
-        logger.warning("ignoring the evidence ranker %s: it was trained on other features", path)
-        return None
-    return model
+    return load_json_model(path, RankerModel.from_json, lambda m: m.features == FEATURES, "evidence ranker")

@@ -13,7 +13,9 @@ import stat
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 _UMASK = os.umask(0)
 os.umask(_UMASK)
@@ -48,6 +50,26 @@ def write_text_atomic(target: Path, text: str) -> None:
 
 def write_json_atomic(target: Path, data: Any) -> None:
     write_text_atomic(target, json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+
+
+def load_json_model(path: Path, build: Callable[[Any], T], fits: Callable[[T], bool], what: str) -> T | None:
+    """A trained model stored as JSON at ``path``: ``build(data)`` makes it, ``fits(model)`` checks it
+    matches the features the code computes. None (with a log line saying why) when the file is missing,
+    unreadable, malformed or trained on other features: the caller then does without it."""
+    import logging
+
+    log = logging.getLogger(__name__)
+    if not path.is_file():
+        return None
+    try:
+        model = build(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        log.warning("ignoring the %s %s: %s", what, path, exc)
+        return None
+    if not fits(model):
+        log.warning("ignoring the %s %s: it was trained on other features", what, path)
+        return None
+    return model
 
 
 def sha256_file(path: Path) -> str:
