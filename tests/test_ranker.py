@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 
 from qa.answering.context import AnswerContext
-from qa.answering.ranker import FEATURES, Paragraphs, RankerModel, load_ranker
+from qa.answering.ranker import FEATURES, Paragraphs, RankerModel, cited, load_ranker
 from qa.answering.strategies import sentences
-from qa.evaluation.train_ranker import MAX_PARAGRAPHS, Question, cited, train
+from qa.evaluation.train_ranker import MAX_PARAGRAPHS, Question, train
 from qa.parsing import parse_document
 from qa.settings import AnswerSettings
 from qa.text import tokenize
@@ -100,9 +100,9 @@ def test_json_round_trip_and_refusals(tmp_path):
 
 def test_cited_keeps_the_best_and_those_within_the_margin():
     scores = np.array([0.1, 2.0, 1.6, 1.9, 1.95])
-    assert cited(scores, 0.0) == [1]
-    assert cited(scores, 0.2) == [1, 4, 3][:MAX_PARAGRAPHS]
-    assert cited(scores, 10.0) == [1, 4, 3]  # never more than MAX_PARAGRAPHS
+    assert cited(scores, 0.0, MAX_PARAGRAPHS) == [1]
+    assert cited(scores, 0.2, MAX_PARAGRAPHS) == [1, 4, 3][:MAX_PARAGRAPHS]
+    assert cited(scores, 10.0, MAX_PARAGRAPHS) == [1, 4, 3]  # never more than MAX_PARAGRAPHS
 
 
 def test_training_learns_which_feature_marks_evidence_and_records_it():

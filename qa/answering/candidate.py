@@ -15,6 +15,7 @@ import numpy as np
 
 from qa.answering.context import AnswerContext
 from qa.answering.evidence import SentenceScore, fact_years
+from qa.answering.ranker import cited
 from qa.question import AnalysedQuestion
 from qa.retrieval.tables import ValueMatch
 from qa.schema import Citation, Computation, Conflict, Passage, TableValueHit
@@ -51,8 +52,7 @@ class Evidence:
     good: list[SentenceScore]
     confident: list[ValueMatch]
     owner: dict[int, str]
-    # the good sentences to quote, best first: with the learned ranker, the best of each paragraph it
-    # cites (in its order); without it, ``good``
+    # the good sentences to quote, lead first (see quoted_sentences); ``good`` itself without a ranker
     quoted: list[SentenceScore] = field(default_factory=list)
     ranker_logits: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
@@ -144,8 +144,7 @@ def ranked_paragraphs(ctx: AnswerContext, question: AnalysedQuestion) -> tuple[l
         return [], np.zeros(0)
     x = ctx.paragraphs.features(set(question.terms.content), question.vector, ctx.evidence.vectors)
     scores = ctx.ranker.scores(x)
-    order = np.argsort(-scores, kind="stable")[: ctx.settings.max_evidence_paragraphs]
-    return [int(k) for k in order if scores[k] >= scores[order[0]] - ctx.ranker.margin], scores
+    return cited(scores, ctx.ranker.margin, ctx.settings.max_evidence_paragraphs), scores
 
 
 def cell_ok(ctx: AnswerContext, match: ValueMatch, question: AnalysedQuestion | None = None) -> bool:

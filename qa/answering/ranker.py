@@ -174,6 +174,14 @@ class Paragraphs:
         return np.stack(columns, axis=1)
 
 
+def cited(scores: np.ndarray, margin: float, limit: int) -> list[int]:
+    """The best paragraph and those within ``margin`` of it, best first, at most ``limit``."""
+    if len(scores) == 0:
+        return []
+    order = np.argsort(-scores, kind="stable")[:limit]
+    return [int(k) for k in order if scores[k] >= scores[order[0]] - margin]
+
+
 def _relative(x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rank as 1/(1+rank), gap to the best and z-score of ``x`` within the paper."""
     order = np.argsort(-x, kind="stable")

@@ -3,7 +3,8 @@
 One row per (question, paragraph) of every Qasper train paper: the ranker's features, labelled 1 when
 an annotator gave that paragraph as text evidence. An MLP (scikit-learn, one hidden ReLU layer of 32,
 L2 1e-3, 60 epochs of Adam, fixed seed) is fitted on all rows; the citation margin (paragraphs within
-that many logits of the best are cited with it, at most :data:`MAX_PARAGRAPHS`) is chosen on
+that many logits of the best are cited with it, at most :data:`MAX_PARAGRAPHS`, by
+:func:`qa.answering.ranker.cited`, the rule answers use) is chosen on
 out-of-fold scores (5 folds by paper), maximising Qasper evidence F1. The validation split is never
 read here; the Qasper test split is never read anywhere.
 """
@@ -18,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from qa.answering.ranker import FEATURES, Paragraphs, RankerModel
+from qa.answering.ranker import FEATURES, Paragraphs, RankerModel, cited
 from qa.evaluation.benchmarks import (
     DEFAULT_DATA,
     LoadLog,
@@ -29,11 +30,12 @@ from qa.evaluation.benchmarks import (
 )
 from qa.evaluation.official import fold_whitespace, paragraph_f1_score, qasper_references
 from qa.question import analyse
-from qa.settings import Settings
+from qa.settings import AnswerSettings, Settings
 
 logger = logging.getLogger(__name__)
 
-MAX_PARAGRAPHS = 3  # most paragraphs cited for one answer (Qasper annotators give 1-3 for 94%)
+# most paragraphs cited for one answer: the answers' own setting, so training scores what answers do
+MAX_PARAGRAPHS: int = AnswerSettings.model_fields["max_evidence_paragraphs"].default
 MARGINS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 FOLDS = 5
 EPOCHS = 60
@@ -119,17 +121,11 @@ def as_model(mean, scale, mlp, margin: float, record: dict[str, Any]) -> RankerM
     )
 
 
-def cited(scores: np.ndarray, margin: float) -> list[int]:
-    """The best paragraph and those within ``margin`` of it, at most :data:`MAX_PARAGRAPHS`."""
-    order = np.argsort(-scores, kind="stable")[:MAX_PARAGRAPHS]
-    return [int(i) for i in order if scores[i] >= scores[order[0]] - margin]
-
-
 def evidence_f1(questions: list[Question], scores: list[np.ndarray], margin: float) -> float:
     """Qasper evidence F1 (x100) when each question cites :func:`cited` paragraphs."""
     total = 0.0
     for q, s in zip(questions, scores, strict=True):
-        predicted = [q.texts[i] for i in cited(s, margin)] if len(s) else []
+        predicted = [q.texts[i] for i in cited(s, margin, MAX_PARAGRAPHS)]
         total += max(paragraph_f1_score(predicted, r) for r in q.references)
     return 100.0 * total / max(len(questions), 1)
 

@@ -61,7 +61,8 @@ def propose(ev: Evidence) -> list[Candidate]:
     cites = Citations()
     for c in candidate.citations:
         cites.add(c)
-    quoted = {ev.ctx.paragraph_of.get(i) for i in candidate_sentences(ev, candidate)}
+    position = ev.ctx.evidence.position  # sentence id -> index
+    quoted = {ev.ctx.paragraph_of.get(position[c.id]) for c in candidate.citations if c.id in position}
     parts = [candidate.answer]
     for s in ev.quoted[1:]:
         if ev.ctx.paragraph_of.get(s.index) in quoted:
@@ -71,9 +72,3 @@ def propose(ev: Evidence) -> list[Candidate]:
     return [
         Candidate(strategy="sentences", answer=" ".join(parts), citations=cites.items, score=candidate.score)
     ]
-
-
-def candidate_sentences(ev: Evidence, candidate: Candidate) -> list[int]:
-    """Indexes of the sentences ``candidate`` quotes."""
-    by_start = {s.start: i for i, s in enumerate(ev.ctx.doc.sentences)}
-    return [by_start[c.start] for c in candidate.citations if c.kind == "sentence" and c.start in by_start]
