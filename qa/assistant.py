@@ -238,7 +238,7 @@ class Assistant:
         t = lap("resolve", t)
         vector = self.embedder.encode_query(resolved)
         t = lap("embed", t)
-        question = analyse(resolved, self.vocab, vector, asked=text)
+        question = analyse(resolved, self.vocab, vector, asked=text, outline=self.context.outline)
         t = lap("analyse", t)
         passages = self.retriever(mode).search(
             resolved, max(k, COMPOSE_DEPTH), query_vector=question.vector, terms=question.terms

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from qa.question.scope import BOILERPLATE, NUMBERING
 from qa.schema import Answer, Citation, Document
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|$~:])")
@@ -154,14 +155,6 @@ def section_text(doc: Document, section_id: str) -> str:
     return "\n\n".join(lines)
 
 
-_BOILERPLATE = re.compile(
-    r"^(abstract|references|bibliography|acknowledg\w*|keywords?|appendix\w*|front matter|"
-    r"(table of )?contents|authors?|funding|conflicts? of interest|declarations?|notes?)\b",
-    re.IGNORECASE,
-)
-_NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[IVXLC]+\.)\s+")
-
-
 def generated_examples(doc: Document, limit: int = 6) -> list[str]:
     """Example questions for a paper without ``examples.json``, made from its own tables and headings.
 
@@ -187,11 +180,11 @@ def generated_examples(doc: Document, limit: int = 6) -> list[str]:
             table_questions.append(f"What does {table.label} show?")
     by_level: dict[int, list[str]] = {}
     for section in doc.sections:
-        title = _NUMBERING.sub("", section.title).strip()
+        title = NUMBERING.sub("", section.title).strip()
         if (
             section.id.endswith("front-matter")
             or not title
-            or _BOILERPLATE.match(title)
+            or BOILERPLATE.match(title)
             or title.lower().startswith("table ")
         ):
             continue

@@ -63,7 +63,7 @@ class Tiny:
         )
 
     def evidence(self, text: str):
-        question = analyse(text, self.vocab, fixed_vector(text))
+        question = analyse(text, self.vocab, fixed_vector(text), outline=self.ctx.outline)
         words = set(tokenize(text))
         ranked = sorted(self.chunks, key=lambda c: -len(words & set(tokenize(f"{c.section} {c.text}"))))
         passages = [

@@ -88,6 +88,16 @@ def gather(
             if i not in prior:
                 candidates.append(i)
                 prior[i] = 1.0
+    if question.scope is not None:
+        # the question names a part of the paper: its sentences and tables only, all of them
+        inside = ctx.in_scope(question.scope)
+        allowed = set(inside)
+        candidates = [i for i in candidates if i in allowed]
+        for i in inside:
+            if i not in prior:
+                candidates.append(i)
+                prior[i] = 1.0
+        matches = [m for m in matches if ctx.table_section.get(m.value.table) in question.scope.section_ids]
     scored = ctx.evidence.score(terms, question.vector, candidates, prior) if terms.content else []
     good = [s for s in scored if sentence_ok(ctx, s, question)]
     confident = [m for m in matches if cell_ok(ctx, m, question)]
@@ -144,7 +154,15 @@ def ranked_paragraphs(ctx: AnswerContext, question: AnalysedQuestion) -> tuple[l
         return [], np.zeros(0)
     x = ctx.paragraphs.features(set(question.terms.content), question.vector, ctx.evidence.vectors)
     scores = ctx.ranker.scores(x)
-    return cited(scores, ctx.ranker.margin, ctx.settings.max_evidence_paragraphs), scores
+    pool = scores
+    if question.scope is not None:  # cite only paragraphs of the sections the question names
+        sentences = ctx.paragraphs.sentences
+        section = [ctx.doc.sentences[group[0]].section_id if group else None for group in sentences]
+        inside = np.array([s in question.scope.section_ids for s in section], dtype=bool)
+        if not inside.any():
+            return [], scores
+        pool = np.where(inside, scores, -np.inf)
+    return cited(pool, ctx.ranker.margin, ctx.settings.max_evidence_paragraphs), scores
 
 
 def cell_ok(ctx: AnswerContext, match: ValueMatch, question: AnalysedQuestion | None = None) -> bool:

@@ -9,6 +9,7 @@ from qa.answering.conflicts import ConflictFinder
 from qa.answering.evidence import EvidenceBase
 from qa.answering.ranker import Paragraphs, RankerModel
 from qa.answering.spans import date_spans
+from qa.question.scope import Outline, SectionScope
 from qa.retrieval.query import Vocabulary
 from qa.retrieval.tables import TableMatcher
 from qa.schema import Citation, Document, Section, TableValue
@@ -56,6 +57,12 @@ class AnswerContext:
                 tokenize(f"{v.caption} {v.row} {v.column} {v.item or ''} {v.value} {v.unit or ''}")
             )
         self.all_years = [set(years_in(s.text)) for s in doc.sentences]
+        self.outline = Outline.of(doc)
+        self.table_section = {t.label: t.section_id for t in doc.tables}
+
+    def in_scope(self, scope: SectionScope) -> list[int]:
+        """The sentences of the sections ``scope`` names, in reading order."""
+        return [i for i, s in enumerate(self.doc.sentences) if s.section_id in scope.section_ids]
 
 
 class Citations:

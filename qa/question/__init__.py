@@ -21,9 +21,10 @@ from qa.question.intent import (
     detect_intent,
     expected_count,
 )
+from qa.question.scope import Outline, SectionScope, find_scope, without
 from qa.retrieval.query import QueryTerms, Vocabulary, analyse_question
 
-__all__ = ["ANSWER_TYPES", "AnalysedQuestion", "AnswerType", "Intent", "analyse"]
+__all__ = ["ANSWER_TYPES", "AnalysedQuestion", "AnswerType", "Intent", "Outline", "SectionScope", "analyse"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,7 @@ class AnalysedQuestion:
     expected_count: int | None
     vector: np.ndarray
     about_paper: bool = False  # a yes/no question about what the paper itself does
+    scope: SectionScope | None = None  # the part of the paper the question names, if any
 
     @property
     def negated(self) -> bool:
@@ -49,16 +51,22 @@ class AnalysedQuestion:
 NEGATIONS = frozenset({"not", "no", "never", "neither", "nor", "none", "without", "cannot"})
 
 
-def analyse(text: str, vocab: Vocabulary, vector: np.ndarray, asked: str | None = None) -> AnalysedQuestion:
-    """Analyse ``text`` once: terms, intent, answer type, expected item count and the given vector."""
-    intent = detect_intent(text)
+def analyse(
+    text: str, vocab: Vocabulary, vector: np.ndarray, asked: str | None = None, outline: Outline | None = None
+) -> AnalysedQuestion:
+    """Analyse ``text`` once: its section scope (against ``outline``), and, on the text without the
+    scope's phrase, its terms, intent, answer type and expected item count; ``vector`` as given."""
+    scope = find_scope(text, outline)
+    matched = without(text, scope)
+    intent = detect_intent(matched)
     return AnalysedQuestion(
         text=text,
         asked=asked if asked is not None else text,
-        terms=analyse_question(text, vocab),
+        terms=analyse_question(matched, vocab),
         intent=intent,
-        answer_type=answer_type(text, intent),
-        expected_count=expected_count(text),
+        answer_type=answer_type(matched, intent),
+        expected_count=expected_count(matched),
         vector=np.asarray(vector, dtype=np.float32),
-        about_paper=about_the_paper(text),
+        about_paper=about_the_paper(matched),
+        scope=scope,
     )

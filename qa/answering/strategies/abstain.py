@@ -29,11 +29,16 @@ def never_mentions(unknown_words: list[str]) -> str:
 
 
 def abstention(
-    passages: list[Passage], reason: str, unknown_words: list[str] | None = None, strategy: str = "abstain"
+    passages: list[Passage],
+    reason: str,
+    unknown_words: list[str] | None = None,
+    strategy: str = "abstain",
+    where: str = "The paper",
 ) -> Candidate:
-    """An abstention naming the question's unknown words and the closest sections."""
+    """An abstention naming the question's unknown words and the closest sections; ``where`` says
+    what was searched ('The Conclusion section' when the question named one)."""
     related = closest_sections(passages)
-    text = "The paper does not give an answer to this question."
+    text = f"{where} does not give an answer to this question."
     if unknown_words:
         text = f"The paper does not give an answer to this question: {never_mentions(unknown_words)}."
     if related:
@@ -45,11 +50,13 @@ def abstention(
 def propose(ev: Evidence) -> list[Candidate]:
     """The abstentions this question allows (see module docstring)."""
     terms = ev.question.terms
+    scope = ev.question.scope
+    where = f"The '{scope.label}' section" if scope is not None else "The paper"
     if not terms.content:
         return [abstention([], "no content words", strategy="abstain:unknown-words")]
     if ev.question.answer_type == "yesno" and ev.question.about_paper:
         # words the paper never uses answer such a question ('No', see the yesno strategy)
-        return [abstention(ev.passages, "no sentence or cell covers the question")]
+        return [abstention(ev.passages, "no sentence or cell covers the question", where=where)]
     unknown_years = [u for u in terms.unknown if is_year(u)]
     if terms.unknown_named or unknown_years or terms.unknown_share >= ev.ctx.settings.max_unknown_share:
         return [
@@ -57,4 +64,4 @@ def propose(ev: Evidence) -> list[Candidate]:
                 ev.passages, "words the paper never uses", terms.unknown_words, "abstain:unknown-words"
             )
         ]
-    return [abstention(ev.passages, "no sentence or cell covers the question")]
+    return [abstention(ev.passages, "no sentence or cell covers the question", where=where)]
