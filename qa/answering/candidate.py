@@ -156,9 +156,7 @@ def ranked_paragraphs(ctx: AnswerContext, question: AnalysedQuestion) -> tuple[l
     scores = ctx.ranker.scores(x)
     pool = scores
     if question.scope is not None:  # cite only paragraphs of the sections the question names
-        sentences = ctx.paragraphs.sentences
-        section = [ctx.doc.sentences[group[0]].section_id if group else None for group in sentences]
-        inside = np.array([s in question.scope.section_ids for s in section], dtype=bool)
+        inside = np.array([s in question.scope.section_ids for s in ctx.paragraph_section], dtype=bool)
         if not inside.any():
             return [], scores
         pool = np.where(inside, scores, -np.inf)

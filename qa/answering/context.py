@@ -59,10 +59,15 @@ class AnswerContext:
         self.all_years = [set(years_in(s.text)) for s in doc.sentences]
         self.outline = Outline.of(doc)
         self.table_section = {t.label: t.section_id for t in doc.tables}
+        self.paragraph_section = (
+            [doc.sentences[group[0]].section_id if group else None for group in self.paragraphs.sentences]
+            if self.paragraphs is not None
+            else []
+        )
 
     def in_scope(self, scope: SectionScope) -> list[int]:
         """The sentences of the sections ``scope`` names, in reading order."""
-        return [i for i, s in enumerate(self.doc.sentences) if s.section_id in scope.section_ids]
+        return sorted(i for section in scope.section_ids for i in self.section_sentences.get(section, []))
 
 
 class Citations:
