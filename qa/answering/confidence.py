@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from qa.indexing.files import load_json_model
 from qa.question.intent import ANSWER_TYPES
 
@@ -61,7 +63,7 @@ def features(
         *(1.0 if group == g else 0.0 for g in STRATEGY_GROUPS),
         *(1.0 if answer_type == t else 0.0 for t in ANSWER_TYPES),
         1.0 if has_short else 0.0,
-        *(float(v) for v in vector),
+        *np.asarray(vector, dtype=np.float64).tolist(),
     ]
 
 
@@ -77,11 +79,17 @@ class AnswerabilityModel:
     cut: float | None
     record: dict[str, Any]
 
-    def probability(self, x: list[float]) -> float:
-        z = self.bias + sum(
-            w * (v - m) / (s or 1.0)
-            for w, v, m, s in zip(self.weights, x, self.mean, self.scale, strict=True)
-        )
+    def __post_init__(self) -> None:
+        # w / s and the mean as arrays once, so each question costs one dot product
+        scale = np.array([s or 1.0 for s in self.scale], dtype=np.float64)
+        object.__setattr__(self, "_slope", np.asarray(self.weights, dtype=np.float64) / scale)
+        object.__setattr__(self, "_centre", np.asarray(self.mean, dtype=np.float64))
+
+    def probability(self, x: Sequence[float]) -> float:
+        values = np.asarray(x, dtype=np.float64)
+        if values.shape != self._centre.shape:
+            raise ValueError(f"the model reads {len(self._centre)} features, not {len(values)}")
+        z = self.bias + float(self._slope @ (values - self._centre))
         return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
 
     def to_json(self) -> dict[str, Any]:

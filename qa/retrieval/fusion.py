@@ -32,5 +32,5 @@ def reciprocal_rank_fusion(
             scores[passage.id] = scores.get(passage.id, 0.0) + weight / (k + rank)
             first.setdefault(passage.id, passage)
     ordered = sorted(scores, key=lambda pid: -scores[pid])
-    fused = [first[pid].model_copy(update={"score": round(scores[pid], 6)}) for pid in ordered]
-    return fused[:limit] if limit is not None else fused
+    kept = ordered[:limit] if limit is not None else ordered  # copy only the passages returned
+    return [first[pid].model_copy(update={"score": round(scores[pid], 6)}) for pid in kept]

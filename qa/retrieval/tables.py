@@ -67,6 +67,11 @@ class TableMatcher:
         self.vectors = vectors
         self.vocab = vocab
         self._fields = [self._field_weights(v) for v in values]
+        # each field's total weight, and its terms as a set for the phrase test: fixed per paper
+        self._field_totals = [
+            {name: (sum(f.values()), set(f)) for name, f in fields.items() if f is not None}
+            for fields in self._fields
+        ]
         self._all_terms = [
             _terms(f"{v.caption} {v.row} {v.column} {v.item or ''} {v.unit or ''} {v.value}") for v in values
         ]
@@ -108,7 +113,8 @@ class TableMatcher:
             if t in single:
                 weights.setdefault(t, terms.expansion_weight.get(t, w.expansion))
             position.setdefault(t, terms.expansion_source.get(t, len(terms.content)))
-        content_weight = sum(self.vocab.weight(t) for t in terms.content if not is_year(t)) or 1.0
+        weighed = [(t, self.vocab.weight(t)) for t in terms.content if not is_year(t)]
+        content_weight = sum(weight for _, weight in weighed) or 1.0
         named = {f"Table {n}" for n in re.findall(r"\btable\s+(\d+)\b", terms.text, re.IGNORECASE)}
         percent_wanted = (
             True if _PERCENT.search(terms.text) else (False if COUNT_QUESTION.search(terms.text) else None)
@@ -118,6 +124,11 @@ class TableMatcher:
             if query_vector is not None and len(self.vectors)
             else np.zeros(len(self.values), dtype=np.float32)
         )
+        caption_cover = {  # per table, not per value: every value of a table shares its caption
+            table: sum(self.vocab.weight(t) * weights.get(t, 0.0) for t in caption)
+            / self._caption_weight[table]
+            for table, caption in self._caption_terms.items()
+        }
         out = []
         for i, v in enumerate(self.values):
             fields = self._fields[i]
@@ -126,11 +137,11 @@ class TableMatcher:
                 if field is None:
                     scores[name] = None
                     continue
-                total = sum(field.values())
+                total, field_terms = self._field_totals[i][name]
                 # a multi-word synonym (an abbreviation's long form) counts only where it appears whole
                 local = dict(weights)
                 for phrase in terms.phrases:
-                    if set(phrase) <= set(field) | set(terms.content):
+                    if set(phrase) <= field_terms | set(terms.content):
                         for t in phrase:
                             local.setdefault(t, terms.expansion_weight.get(t, w.expansion))
                 matched = [t for t in field if t in local]
@@ -143,22 +154,17 @@ class TableMatcher:
                     score *= 1.0 - w.order_decay * min(position[t] for t in matched)
                 scores[name] = score
             own = self._all_terms[i]
-            coverage = (
-                sum(self.vocab.weight(t) for t in terms.content if not is_year(t) and terms.covered(t, own))
-                / content_weight
-            )
+            coverage = sum(weight for t, weight in weighed if terms.covered(t, own)) / content_weight
             year_ok = None
             if terms.years and v.year is not None:
                 year_ok = v.year in terms.years
             if scores["item"] is not None and scores["item"] >= w.item_names_column:
                 # naming a part of a cell ("KP: 60%, ...") names its column too
                 scores["column"] = max(scores["column"] or 0.0, scores["item"])
-            caption, caption_weight = self._caption_terms[v.table], self._caption_weight[v.table]
-            caption_cover = sum(self.vocab.weight(t) * weights.get(t, 0.0) for t in caption) / caption_weight
             score = (
                 w.table_coverage * coverage
                 + w.table_dense * float(dense[i])
-                + w.table_caption * caption_cover
+                + w.table_caption * caption_cover[v.table]
             )
             if percent_wanted is not None and v.number is not None:
                 score += w.percent_match if (v.unit == "%") == percent_wanted else -w.percent_match
