@@ -6,12 +6,19 @@ from __future__ import annotations
 import re
 
 from qa.answering.candidate import Candidate, Evidence
-from qa.answering.context import AnswerContext, Citations, cell_citation
+from qa.answering.context import AnswerContext, Citations, cell_citation, with_unit
 from qa.answering.strategies.cells import compose_cells, use_table
 from qa.question.intent import Intent
 from qa.retrieval.tables import ValueMatch
 from qa.schema import Computation, TableValue
 from qa.text import format_number
+
+_TOTAL = re.compile(r"\btotal\b", re.IGNORECASE)
+
+
+def is_total(match: ValueMatch) -> bool:
+    """Whether the cell's row or column is labelled as a total ('Total Trade Volume')."""
+    return bool(_TOTAL.search(f"{match.value.column} {match.value.row}"))
 
 
 def arithmetic_cells(
@@ -25,11 +32,12 @@ def arithmetic_cells(
         if m is not top
         and m.value.table == top.value.table
         and m.value.number is not None
+        and m.value.unit == top.value.unit  # 1,400,000 refugees and 15% neither add nor compare
         and (m.value.row == top.value.row or m.value.column == top.value.column)
     ]
     if intent.share_of_total:
-        total = [m for m in siblings if re.search(r"\btotal\b", f"{m.value.column} {m.value.row}", re.I)]
-        if re.search(r"\btotal\b", f"{top.value.column} {top.value.row}", re.I):
+        total = [m for m in siblings if is_total(m)]
+        if is_total(top):
             parts = [m for m in siblings if m.score >= top.score - ctx.settings.share_part_slack]
             return [parts[0], top] if parts else [top]
         return [top, total[0]] if total else [top]
@@ -44,7 +52,10 @@ def arithmetic_cells(
 
     named = [m for m in siblings if m.score >= top.score - ctx.settings.operand_slack and names_it(m)]
     if intent.total:
-        return [top, *named[:5]]
+        # a sum adds parts: a cell labelled as the total is the answer itself, never one more part
+        if is_total(top):
+            return [top]
+        return [top, *[m for m in named if not is_total(m)][:5]]
     return [top, *named[:1]]
 
 
@@ -56,7 +67,7 @@ def compute(intent: Intent, cells: list[TableValue], cites: Citations) -> list[C
     a, b = numeric[0], numeric[1]
     ids = [a.id, b.id]
     na, nb = cites.add(cell_citation(a)), cites.add(cell_citation(b))
-    unit = f" {a.unit}" if a.unit and a.unit == b.unit else ""
+    unit = a.unit if a.unit and all(c.unit == a.unit for c in numeric) else None
     if intent.share_of_total and b.number:
         result = a.number / b.number * 100
         expr = f"Share: {a.value} [{na}] ÷ {b.value} [{nb}] × 100 = {format_number(round(result, 2))}%"
@@ -66,7 +77,7 @@ def compute(intent: Intent, cells: list[TableValue], cites: Citations) -> list[C
         result = big.number - small.number
         expr = (
             f"Difference: {big.value} [{cites.add(cell_citation(big))}] − {small.value} "
-            f"[{cites.add(cell_citation(small))}] = {format_number(result)}{unit}"
+            f"[{cites.add(cell_citation(small))}] = {with_unit(format_number(result), unit)}"
         )
         return [
             Computation(operation="difference", operands=[big.id, small.id], expression=expr, result=result)
@@ -78,7 +89,7 @@ def compute(intent: Intent, cells: list[TableValue], cites: Citations) -> list[C
             Computation(
                 operation="sum",
                 operands=[c.id for c in numeric],
-                expression=f"Total: {parts} = {format_number(result)}{unit}",
+                expression=f"Total: {parts} = {with_unit(format_number(result), unit)}",
                 result=result,
             )
         ]
@@ -90,7 +101,7 @@ def compute(intent: Intent, cells: list[TableValue], cites: Citations) -> list[C
     label = lambda c: c.item or (c.row if c.row != a.row or c.row != b.row else c.column)  # noqa: E731
     expr = (
         f"Comparison: {label(larger)} ({larger.value}) is larger than {label(smaller)} ({smaller.value}); "
-        f"difference {format_number(larger.number - smaller.number)}{unit}"
+        f"difference {with_unit(format_number(larger.number - smaller.number), unit)}"
     )
     return [
         Computation(

@@ -25,7 +25,11 @@ def propose(ev: Evidence, chosen: Candidate) -> list[str]:
     if chosen.abstained or not chosen.citations:
         return []
     if chosen.computations:
-        return [format_number(chosen.computations[0].result)]
+        computed = chosen.computations[0]
+        units = {h.unit for h in chosen.table_values if h.id in computed.operands}
+        # a sum, difference or comparison keeps its operands' one unit; a ratio or share has none
+        unit = units.pop() if computed.operation != "ratio" and len(units) == 1 else None
+        return [with_unit(format_number(computed.result), unit)]
     first = chosen.citations[0]
     if first.kind == "table_cell":
         cited = {c.id for c in chosen.citations if c.kind == "table_cell"}
