@@ -98,6 +98,8 @@ def gather(
                 candidates.append(i)
                 prior[i] = 1.0
         matches = [m for m in matches if ctx.table_section.get(m.value.table) in question.scope.section_ids]
+    if question.exclusion is not None:  # 'leaving X aside': no cell labelled X answers or is added
+        matches = [m for m in matches if not question.exclusion.names_cell(m.value)]
     scored = ctx.evidence.score(terms, question.vector, candidates, prior) if terms.content else []
     good = [s for s in scored if sentence_ok(ctx, s, question)]
     confident = [m for m in matches if cell_ok(ctx, m, question)]

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from qa.question.exclusion import Exclusion, find_exclusion
 from qa.question.intent import (
     ANSWER_TYPES,
     AnswerType,
@@ -40,6 +41,7 @@ class AnalysedQuestion:
     vector: np.ndarray
     about_paper: bool = False  # a yes/no question about what the paper itself does
     scope: SectionScope | None = None  # the part of the paper the question names, if any
+    exclusion: Exclusion | None = None  # what the question leaves out ('excluding X'), if anything
 
     @property
     def negated(self) -> bool:
@@ -54,9 +56,12 @@ NEGATIONS = frozenset({"not", "no", "never", "neither", "nor", "none", "without"
 def analyse(
     text: str, vocab: Vocabulary, vector: np.ndarray, asked: str | None = None, outline: Outline | None = None
 ) -> AnalysedQuestion:
-    """Analyse ``text`` once: its section scope (against ``outline``), and, on the text without the
-    scope's phrase, its terms, intent, answer type and expected item count; ``vector`` as given."""
+    """Analyse ``text`` once: its section scope (against ``outline``) and what it leaves out, and, on
+    the text without the scope's phrase, its terms, intent, answer type and expected item count;
+    ``vector`` as given."""
     scope = find_scope(text, outline)
+    exclusion = find_exclusion(text)
+    # the excluded words stay in the text: "Do they use languages other than English?" is about English
     matched = without(text, scope)
     intent = detect_intent(matched)
     return AnalysedQuestion(
@@ -69,4 +74,5 @@ def analyse(
         vector=np.asarray(vector, dtype=np.float32),
         about_paper=about_the_paper(matched),
         scope=scope,
+        exclusion=exclusion,
     )
