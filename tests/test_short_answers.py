@@ -196,3 +196,40 @@ def test_accents_hyphens_and_lowercase_abbreviations_match():
     assert analyse_question("Did Herve tune them?", vocab).unknown == []
     terms = analyse_question("Which RNN did they use?", vocab)
     assert {"recurr", "neural", "network"} <= set(terms.expansions)
+
+
+# --- front matter: the value of the field the question names ---------------------------------------
+
+HISTORY = (
+    "article_history:\n  received: January 5, 2024\n  revised: February 2, 2024\n  accepted: March 15, 2024"
+)
+
+
+def test_metadata_values_follow_the_field_the_question_names():
+    from qa.answering.strategies.span import metadata_values
+
+    assert metadata_values(HISTORY, {"paper", "accept"}) == ["March 15, 2024"]
+    # a key is named with the keys above it: 'corresponding_author: / name:'
+    block = "corresponding_author:\n  name: Dr Ada Example\n  email: ada@example.org"
+    assert metadata_values(block, {"correspond", "author"}) == ["Dr Ada Example", "ada@example.org"]
+    assert metadata_values(block, {"email"}) == ["ada@example.org"]
+    assert metadata_values(HISTORY, {"publish"}) == []  # no field named: no value by position
+
+
+def test_a_front_matter_quote_gets_the_named_fields_value_as_short_answer():
+    from qa.answering.strategies import sentences, span
+    from tests.conftest import DATA
+    from tests.test_strategies import Tiny
+
+    text = (DATA / "mini.md").read_text(encoding="utf-8").replace("keywords:", HISTORY + "\nkeywords:", 1)
+    tiny = Tiny(text)
+    for question, expected in [
+        ("When was the paper accepted?", ["March 15, 2024"]),
+        ("When was the paper received?", ["January 5, 2024"]),
+        # two named fields with two different dates: the block answers, no bold date is picked
+        ("When was the revised paper received?", []),
+    ]:
+        ev = tiny.evidence(question)
+        [candidate, *_] = sentences.propose(ev)
+        assert candidate.citations[0].kind == "metadata"
+        assert span.propose(ev, candidate) == expected, question

@@ -3,7 +3,9 @@
 - arithmetic on cells: the computed result (the expression is shown in the answer);
 - one table cell: the cell as printed with its unit; when the paper contradicts it, every figure;
 - quoted sentences: the span of the wanted kind (number, date, person, place, list, phrase) closest
-  to the question's words in the first cited sentence that has one (see :mod:`qa.answering.spans`).
+  to the question's words in the first cited sentence that has one (see :mod:`qa.answering.spans`);
+- quoted front matter ('key: value' lines): the span of the wanted kind in the value of the field
+  the question names (:func:`metadata_values`).
 
 None when only a passage fits (several cells, a section's items, no span of the wanted kind).
 """
@@ -15,9 +17,40 @@ import re
 from qa.answering.candidate import Candidate, Evidence
 from qa.answering.context import with_unit
 from qa.answering.spans import best_span
-from qa.text import format_number
+from qa.text import format_number, tokenize
 
 _PERCENT = re.compile(r"%|\bpercent|\bshare\b|\bproportion", re.IGNORECASE)
+_FIELD = re.compile(r"^(?P<indent>\s*)(?:-\s+)?(?P<key>[\w -]+?):\s*(?P<value>.*)$")
+
+
+def metadata_values(quote: str, stems: set[str]) -> list[str]:
+    """The values of the front-matter fields the question names, from a quoted 'key: value' block.
+
+    Each field is named by its key and the keys it sits under ('corresponding_author: / name:'); the
+    fields whose names share most words with the question are returned (several on a tie), only
+    fields with a value count. Empty when no field's names share a word with the question: then the
+    block is the answer, not one value picked by position.
+    """
+    best: list[str] = []
+    best_overlap = 0
+    parents: list[tuple[int, str]] = []  # (indent, key) of the keys above this line
+    for line in quote.splitlines():
+        field = _FIELD.match(line)
+        if field is None:
+            continue
+        indent = len(field["indent"])
+        parents = [(i, k) for i, k in parents if i < indent]
+        key = field["key"].replace("_", " ")
+        value = field["value"].strip()
+        if not value:
+            parents.append((indent, key))
+            continue
+        overlap = len(set(tokenize(" ".join([*(k for _, k in parents), key]))) & stems)
+        if overlap > best_overlap:
+            best, best_overlap = [value], overlap
+        elif overlap == best_overlap and overlap:
+            best.append(value)
+    return best
 
 
 def propose(ev: Evidence, chosen: Candidate) -> list[str]:
@@ -48,6 +81,17 @@ def propose(ev: Evidence, chosen: Candidate) -> list[str]:
     percent = True if _PERCENT.search(question.text) else (False if question.intent.count else None)
     out = []
     for citation in chosen.citations:
+        if citation.kind == "metadata":
+            # the one span of the wanted kind among the fields the question names; none when they
+            # tie with different answers ('revised ... received': two dates)
+            found = {
+                span.text
+                for value in metadata_values(citation.quote, stems)
+                if (span := best_span(value, question.answer_type, question.text, set(), percent=percent))
+            }
+            if len(found) == 1:
+                out.append(found.pop())
+            continue
         if citation.kind != "sentence":
             continue
         span = best_span(
