@@ -136,3 +136,13 @@ def test_the_seed_paper_answers_from_the_named_section(assistant):
     dated = assistant.ask("When did the Taliban return to power, according to the introduction?")
     assert dated.short_answer == "August 2021"
     assert {c.section for c in dated.citations} == {"Introduction"}
+
+
+def test_reference_list_entries_answer_only_questions_about_references():
+    tiny = Tiny(PAPER)
+    references = {i for i, s in enumerate(tiny.doc.sentences) if s.section.endswith("> References")}
+    assert references and tiny.ctx.reference_sentences == frozenset(references)
+    ev = tiny.evidence("What did Gadget Press say about gadgets in 2020?")
+    assert ev.scored and not {s.index for s in ev.scored} & references
+    cited = tiny.evidence("Which references does the paper cite about gadgets?")
+    assert {s.index for s in cited.good} & references

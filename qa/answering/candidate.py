@@ -17,6 +17,7 @@ from qa.answering.context import AnswerContext
 from qa.answering.evidence import SentenceScore, fact_years
 from qa.answering.ranker import cited
 from qa.question import AnalysedQuestion
+from qa.question.scope import ASKS_FOR_REFERENCES
 from qa.retrieval.tables import ValueMatch
 from qa.schema import Citation, Computation, Conflict, Passage, TableValueHit
 
@@ -88,6 +89,8 @@ def gather(
             if i not in prior:
                 candidates.append(i)
                 prior[i] = 1.0
+    if ctx.reference_sentences and not ASKS_FOR_REFERENCES.search(question.text):
+        candidates = [i for i in candidates if i not in ctx.reference_sentences]
     if question.scope is not None:
         # the question names a part of the paper: its sentences and tables only, all of them
         inside = ctx.in_scope(question.scope)

@@ -9,7 +9,7 @@ from qa.answering.conflicts import ConflictFinder
 from qa.answering.evidence import EvidenceBase
 from qa.answering.ranker import Paragraphs, RankerModel
 from qa.answering.spans import date_spans
-from qa.question.scope import Outline, SectionScope
+from qa.question.scope import NUMBERING, REFERENCE_LIST, Outline, SectionScope
 from qa.retrieval.query import Vocabulary
 from qa.retrieval.tables import TableMatcher
 from qa.schema import Citation, Document, Section, TableValue
@@ -58,6 +58,16 @@ class AnswerContext:
             )
         self.all_years = [set(years_in(s.text)) for s in doc.sentences]
         self.outline = Outline.of(doc)
+        # sentences of a reference list ('Asian Development Bank. (2022). CASA-1000 ...'): they share
+        # words with many questions but answer only questions about the references themselves
+        listed = frozenset().union(
+            *(
+                self.outline.descendants[s.id]
+                for s in doc.sections
+                if REFERENCE_LIST.match(NUMBERING.sub("", s.title))
+            )
+        )
+        self.reference_sentences = frozenset(i for i, s in enumerate(doc.sentences) if s.section_id in listed)
         self.table_section = {t.label: t.section_id for t in doc.tables}
         self.paragraph_section = (
             [doc.sentences[group[0]].section_id if group else None for group in self.paragraphs.sentences]

@@ -28,6 +28,13 @@ BOILERPLATE = re.compile(
     r"(table of )?contents|authors?|funding|conflicts? of interest|declarations?|notes?)\b",
     re.IGNORECASE,
 )
+# the list of works cited: evidence only for a question about references
+REFERENCE_LIST = re.compile(
+    r"^(references|bibliography|works cited|literature cited|sources)\b", re.IGNORECASE
+)
+ASKS_FOR_REFERENCES = re.compile(
+    r"\b(references?|cit(?:e|es|ed|ing|ation)\w*|bibliograph\w*|works cited)\b", re.I
+)
 NUMBERING = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[IVXLC]+\.)\s+")
 FIRST_WORDS = frozenset({"opening", "first", "initial", "introductory", "beginning"})
 LAST_WORDS = frozenset({"final", "last", "closing", "concluding", "ending"})
