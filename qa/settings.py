@@ -97,7 +97,13 @@ class AnswerSettings(BaseModel):
         ge=1,
         description="Earlier turns a follow-up is resolved against; the longest chain of the paper's evaluation questions is 3 turns.",
     )
-    max_sentences: int = Field(default=3, ge=1, description="Sentences quoted for a prose answer.")
+    max_sentences: int = Field(
+        default=2,
+        ge=1,
+        description="Sentences the hand composition quotes for a prose answer (the learned ranker may add "
+        "one per other cited paragraph). Chosen on Qasper train and the gold set: 3 / 2 / 1 gave answer F1 "
+        "18.23 / 18.41 / 18.66 and evidence F1 24.03 / 24.33 / 25.21 on train, gold 98.9% / 98.9% / 97.7%.",
+    )
     max_list_items: int = Field(default=10, ge=1, description="Items quoted for a list answer.")
 
     max_evidence_paragraphs: int = Field(
