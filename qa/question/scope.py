@@ -29,9 +29,7 @@ BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 # the list of works cited: evidence only for a question about references
-REFERENCE_LIST = re.compile(
-    r"^(references|bibliography|works cited|literature cited|sources)\b", re.IGNORECASE
-)
+REFERENCE_LIST = re.compile(r"^(references|bibliography|works cited|literature cited)\b", re.IGNORECASE)
 ASKS_FOR_REFERENCES = re.compile(
     r"\b(references?|cit(?:e|es|ed|ing|ation)\w*|bibliograph\w*|works cited)\b", re.I
 )
