@@ -288,6 +288,7 @@ class Assistant:
             passages=passages[:k],
             conflicts=composed.conflicts,
             computations=composed.computations,
+            section_scope=question.scope.label if question.scope is not None else None,
             related_sections=composed.related_sections,
             retriever=mode,
             timings_ms=timings,

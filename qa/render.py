@@ -17,6 +17,8 @@ def render_answer(answer: Answer, *, show_question: bool = True) -> str:
         lines.append(f"Q: {answer.question}")
     if answer.resolved_question != answer.question:
         lines.append(f"(Understood as: {answer.resolved_question})")
+    if answer.section_scope:
+        lines.append(f"(Searched only the section you named: {answer.section_scope})")
     if answer.short_answer:
         lines.append(("A: " if show_question else "") + f"**{answer.short_answer}**")
         lines.append(answer.answer)
@@ -45,6 +47,8 @@ def render_transcript(turns: list[Answer], title: str) -> str:
         out.append(f"## {n}. {esc(a.question)}")
         if a.resolved_question != a.question:
             out.append(f"_Understood as: {esc(a.resolved_question)}_")
+        if a.section_scope:
+            out.append(f"_Searched only the section you named: {esc(a.section_scope)}_")
         out.append("")
         if a.short_answer:
             out.append(f"**{esc(a.short_answer)}**")

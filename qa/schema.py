@@ -220,6 +220,11 @@ class Answer(Value):
     passages: list[Passage] = Field(default_factory=list)
     conflicts: list[Conflict] = Field(default_factory=list)
     computations: list[Computation] = Field(default_factory=list)
+    section_scope: str | None = Field(
+        default=None,
+        description="The section the question names ('according to the conclusion'): the answer comes from "
+        "it and its subsections only. None when the question names no section.",
+    )
     related_sections: list[str] = Field(
         default_factory=list, description="For an abstention: the closest sections, as a pointer."
     )

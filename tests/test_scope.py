@@ -9,6 +9,7 @@ import pytest
 
 from qa.parsing import parse_document
 from qa.question.scope import Outline, find_scope, without
+from qa.render import render_answer
 from tests.test_strategies import Tiny
 
 PAPER = """# A Study of Gadgets
@@ -133,6 +134,9 @@ def test_the_seed_paper_answers_from_the_named_section(assistant):
     answer = assistant.ask("According to the conclusion, what should Pakistan and Afghanistan do?")
     assert not answer.abstained and answer.citations
     assert {c.section for c in answer.citations} == {"Conclusion"}
+    assert answer.section_scope == "Conclusion"
+    assert "(Searched only the section you named: Conclusion)" in render_answer(answer).splitlines()
+    assert assistant.ask("What should Pakistan and Afghanistan do?").section_scope is None
     dated = assistant.ask("When did the Taliban return to power, according to the introduction?")
     assert dated.short_answer == "August 2021"
     assert {c.section for c in dated.citations} == {"Introduction"}

@@ -68,6 +68,11 @@ def test_follow_up_uses_the_earlier_turn(page):
     assert "350" in shown
 
 
+def test_a_question_naming_a_section_says_only_that_section_was_searched(page):
+    ask(page, "According to the conclusion, what should Pakistan and Afghanistan do?")
+    assert "Searched only the section you named: Conclusion" in texts(page)
+
+
 def test_clicking_an_example_asks_it(page):
     example = next(b for b in page.button if b.key == "example-0")
     example.click().run()

@@ -89,6 +89,8 @@ def show_answer(library: Library, turn: int, answer) -> None:
         st.caption(f"From: {escape_markdown(titles.get(paper, paper))}")
     if answer.resolved_question != answer.question:
         st.caption(f"Understood as: {escape_markdown(answer.resolved_question)}")
+    if answer.section_scope:
+        st.caption(f"Searched only the section you named: {escape_markdown(answer.section_scope)}")
     if answer.abstained:
         st.info(escape_markdown(answer.answer), icon="🤷")
         return
