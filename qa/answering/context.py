@@ -58,7 +58,7 @@ class AnswerContext:
             )
         self.all_years = [set(years_in(s.text)) for s in doc.sentences]
         self.outline = Outline.of(doc)
-        # sentences of a reference list ('Asian Development Bank. (2022). CASA-1000 ...'): they share
+        # sentences of a reference list ('Smith, J. (2020). Title. Publisher.'): they share
         # words with many questions but answer only questions about the references themselves
         listed = frozenset().union(
             *(
