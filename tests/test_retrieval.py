@@ -122,3 +122,19 @@ def test_abbreviations_defined_in_text_are_found():
         "the Belt and Road Initiative (BRI) and the China-Pakistan Economic Corridor (CPEC)."
     )
     assert found == {"BRI": "Belt and Road Initiative", "CPEC": "China-Pakistan Economic Corridor"}
+
+
+def test_a_general_synonym_of_several_words_covers_the_term_only_when_whole(tmp_path):
+    from qa.retrieval.query import analyse_question
+
+    doc = parse_document(
+        "## Results\n\nThe trade balance grew. Investment costs rose. The balance sheet shrank.\n"
+    )
+    vocab = build_vocabulary(doc, tmp_path / "no-paper-synonyms.json")  # general synonyms only
+    terms = analyse_question("What is the surplus?", vocab)
+    # 'trade balance' (qa/data/synonyms.json) names 'surplus' when both its words are there ...
+    assert terms.covered("surplus", {"trade", "balanc"})
+    # ... one of them alone does not
+    assert not terms.covered("surplus", {"balanc", "sheet"})
+    # a one-word general synonym widens retrieval but does not count as naming the term
+    assert not analyse_question("What was the investment?", vocab).covered("invest", {"cost"})

@@ -296,7 +296,9 @@ def _analyse(question: str, vocab: Vocabulary) -> QueryTerms:
         if not where:
             continue
         exact = vocab.equivalent.get(member, set())
-        for other in exact:
+        # a general synonym of several words ('trade balance' for 'surplus') is specific enough to
+        # name the term when it appears whole; a one-word one ('cost' for 'investment') is not
+        for other in exact | {o for o in others if len(o) > 1}:
             for i in where:
                 for term in seq[i : i + size]:
                     alternatives.setdefault(term, []).append(other)
