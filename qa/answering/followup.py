@@ -5,6 +5,11 @@ incidents were there in 2021?": a year replaces a year; a word naming one row, c
 table (or one front-matter field) replaces the words naming its sibling in the earlier question
 ("And imports?" after a question about exports). A follow-up that names no sibling is read together
 with the earlier question. The slots come from the document's own tables and metadata keys.
+
+"And the other way?" (the opposite direction, vice versa, in reverse) asks for the flow opposite to
+the earlier one: the row or column whose 'from ... to ...' label runs the other way takes the place
+of the one the earlier question named ("Imports to A from B" after "Exports from A to B"); without
+such a label, the earlier question's own 'from X to Y' is turned round.
 """
 
 from __future__ import annotations
@@ -68,11 +73,40 @@ _FRAME = {
 }
 
 
+_REVERSE = re.compile(
+    r"\b(?:the\s+)?(?:other|opposite|reverse)\s+(?:way|direction)\b|\bin\s+reverse\b|\bvice[\s-]+versa\b|"
+    r"\bconversely\b|\bthe\s+reverse\b",
+    re.IGNORECASE,
+)
+_ENDPOINT = (
+    r"((?:the\s+)?[^\W\d_][\w'’.-]*(?:\s+(?!from\b|to\b|into\b|towards?\b|in\b|and\b)[^\W\d_][\w'’.-]*){0,3})"
+)
+_FROM = re.compile(rf"\bfrom\s+{_ENDPOINT}", re.IGNORECASE)
+_TO = re.compile(rf"\b(?:to|into|towards?)\s+{_ENDPOINT}", re.IGNORECASE)
+_BEFORE_TO = re.compile(rf"{_ENDPOINT}\s+(?:to|into|towards?)\s", re.IGNORECASE)
+_DIRECTION_WORD = re.compile(r"\b(?:from|to|into|towards?)\s+$", re.IGNORECASE)
+
+
+def direction(label: str, *, loose: bool = True) -> tuple[frozenset[str], frozenset[str]] | None:
+    """The (source, destination) a label names as stems: 'from X to Y', 'to Y from X' and, when
+    ``loose``, 'X to Y' (a table header such as 'Alpha to Beta'); else None."""
+    src, dst = _FROM.search(label), _TO.search(label)
+    if src is None and loose and dst is not None:
+        src = _BEFORE_TO.search(label)
+    if src is None or dst is None:
+        return None
+    source, target = frozenset(tokenize(src.group(1))), frozenset(tokenize(dst.group(1)))
+    if not source or not target or source & target or all(is_year(t) for t in source | target):
+        return None
+    return source, target
+
+
 @dataclass(frozen=True)
 class _Slot:
     group: str
     label: str
     terms: frozenset[str]
+    direction: tuple[frozenset[str], frozenset[str]] | None = None
 
 
 class FollowupResolver:
@@ -103,7 +137,10 @@ class FollowupResolver:
                 )
                 distinctive = frozenset(t for t in terms - others if not is_year(t))
                 if distinctive and len(term_sets) > 1:
-                    self.slots.append(_Slot(group, name, distinctive))
+                    self.slots.append(_Slot(group, name, distinctive, direction(name)))
+                elif len(term_sets) > 1 and direction(name) is not None:
+                    # 'A to B' beside 'B to A': the same words, told apart only by their direction
+                    self.slots.append(_Slot(group, name, frozenset(terms), direction(name)))
 
     def is_elliptical(self, question: str) -> bool:
         rest = _LEAD.sub("", question)
@@ -128,6 +165,10 @@ class FollowupResolver:
 
     def _resolve_turn(self, question: str, previous: str) -> str:
         """``question`` read against the already-resolved ``previous`` turn."""
+        if _REVERSE.search(question):
+            reversed_ = self._reverse(previous)
+            if reversed_ is not None:
+                return reversed_
         if not self.is_elliptical(question):
             return question
         rest = _LEAD.sub("", question).strip().rstrip("?").strip()
@@ -176,3 +217,38 @@ class FollowupResolver:
                 phrase = " ".join(phrase_words) or slot.label
                 return previous[:start] + phrase + previous[end:]
         return None
+
+    def _reverse(self, previous: str) -> str | None:
+        """``previous`` asking about the opposite flow, or None when it names no direction."""
+        words = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[^\W_]+(?:[-'][^\W_]+)*", previous)]
+        stems_at = [{stem(p) for p in re.split(r"[-']", w.lower()) if p} for _, _, w in words]
+        asked = direction(previous, loose=False)
+
+        def agrees(slot: _Slot) -> bool:
+            """The slot runs the way the question itself says ('from X to Y'), when it says."""
+            return (
+                asked is not None
+                and slot.direction is not None
+                and all(a <= b for a, b in zip(slot.direction, asked, strict=True))
+            )
+
+        named = [s for s in self.slots if s.direction is not None and any(s.terms & st for st in stems_at)]
+        # the slot running the way the question says, then the one it names most completely
+        named.sort(key=lambda s: (not agrees(s), -sum(bool(s.terms & st) for st in stems_at) / len(s.terms)))
+        for slot in named:
+            source, target = slot.direction  # type: ignore[misc]
+            for other in self.slots:
+                if other.group != slot.group or other.direction != (target, source):
+                    continue
+                label_terms = set(tokenize(slot.label))
+                hits = [i for i, st in enumerate(stems_at) if st & label_terms]
+                start, end = words[hits[0]][0], words[hits[-1]][1]
+                lead = _DIRECTION_WORD.search(previous[:start])
+                start = lead.start() if lead else start  # 'from X ...' goes with X
+                return previous[:start] + other.label + previous[end:]
+        # no table names the flow: turn the question's own 'from X to Y' round
+        src, dst = _FROM.search(previous), _TO.search(previous)
+        if src is None or dst is None or asked is None:
+            return None
+        (a, b), (c, d) = sorted([src.span(1), dst.span(1)])
+        return previous[:a] + previous[c:d] + previous[b:c] + previous[a:b] + previous[d:]

@@ -1,0 +1,80 @@
+"""Follow-up resolution on small documents (pure: no model, no paper)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.answering.followup import FollowupResolver, direction
+from qa.parsing import parse_document
+from qa.retrieval.query import build_vocabulary
+
+FLOWS = """## Results
+
+Table 1: Freight between two ports (2023) (Tonnes)
+
+| Year | Shipments from Northport to Southport | Shipments to Northport from Southport | Total |
+| --- | --- | --- | --- |
+| 2023 | 500 | 200 | 700 |
+
+Most freight goes south.
+"""
+
+MIRROR = """## Results
+
+Table 1: Migration (2023) (People)
+
+| Year | Alpha to Beta | Beta to Alpha |
+| --- | --- | --- |
+| 2023 | 40 | 15 |
+"""
+
+
+def resolver(text: str, tmp_path) -> FollowupResolver:
+    doc = parse_document(text, source="flows.md")
+    return FollowupResolver(doc, build_vocabulary(doc, tmp_path / "none.json"))
+
+
+def test_direction_reads_from_and_to_in_either_order():
+    assert direction("Exports from Northport to Southport") == (
+        frozenset({"northport"}),
+        frozenset({"southport"}),
+    )
+    assert direction("Imports to Northport from Southport") == (
+        frozenset({"southport"}),
+        frozenset({"northport"}),
+    )
+    assert direction("Total trade volume") is None
+    assert direction("from 2020 to 2021") is None  # years are a period, not a flow
+
+
+@pytest.mark.parametrize(
+    "asked", ["And the other way?", "What about the opposite direction?", "And vice versa?"]
+)
+def test_the_other_way_names_the_column_running_the_other_way(asked, tmp_path):
+    r = resolver(FLOWS, tmp_path)
+    resolved = r.resolve(asked, ["How much freight was shipped from Northport to Southport in 2023?"])
+    assert "Shipments to Northport from Southport" in resolved
+    assert "2023" in resolved
+    # and back again
+    again = r.resolve(asked, ["How much freight was shipped from Northport to Southport in 2023?", asked])
+    assert "Shipments from Northport to Southport" in again
+
+
+def test_labels_told_apart_only_by_direction_are_slots_too(tmp_path):
+    r = resolver(MIRROR, tmp_path)
+    assert r.resolve("And the reverse?", ["How many people moved Alpha to Beta in 2023?"]) == (
+        "How many people moved Beta to Alpha in 2023?"
+    )
+
+
+def test_without_a_table_the_question_itself_is_turned_round(tmp_path):
+    r = resolver("## Notes\n\nPeople travel a lot.\n", tmp_path)
+    resolved = r.resolve("And in the other direction?", ["How many people travelled from Kabul to Lahore?"])
+    assert resolved == "How many people travelled from Lahore to Kabul?"
+
+
+def test_no_direction_to_reverse_falls_back_to_the_usual_reading(tmp_path):
+    r = resolver(FLOWS, tmp_path)
+    resolved = r.resolve("And the other way?", ["What is the total freight in 2023?"])
+    assert resolved.startswith("And the other way?") or "context:" in resolved
+    assert "Northport" not in resolved.split("context:")[0]
