@@ -258,7 +258,10 @@ class Assistant:
             )
             right = self.confidence.probability(x)
             cut = self.confidence.cut
-            abstains = self.settings.answer.confidence_abstains
+            abstains = (
+                self.settings.answer.confidence_abstains
+                and question.answer_type not in self.settings.answer.confidence_exempt_types
+            )
             if abstains and not composed.abstained and cut is not None and right < cut:
                 low = abstention(
                     passages, "the answerability model doubts every answer", strategy="abstain:low-confidence"
