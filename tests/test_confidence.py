@@ -125,18 +125,19 @@ def test_ask_reports_confidence_and_abstains_below_the_cut(tmp_path, paper_setti
         embedder=embedder,
     ).ask(question)
     assert no_model.confidence is None and not no_model.abstained
-    # by default the cut withholds answers, except yes/no ones (Settings.confidence_exempt_types)
+    # by default the model only reports confidence: the cut does not turn answers into abstentions
     path = tmp_path / "model--3.0.json"
-    default = paper_settings.answer.model_copy(update={"confidence_model": path})
-    assert default.confidence_abstains and default.confidence_exempt_types == ("yesno",)
-    assistant = Assistant.load(paper_settings.model_copy(update={"answer": default}), embedder=embedder)
-    assert assistant.ask(question).strategy == "abstain:low-confidence"
-    yes_no = assistant.ask("Does the paper discuss refugees?")
-    assert yes_no.answer_type == "yesno" and not yes_no.abstained and yes_no.short_answer in ("Yes", "No")
-    assert yes_no.confidence == pytest.approx(1 / (1 + np.exp(3.0)), abs=1e-4)
-    # switched off, the model only reports confidence
-    reporting = default.model_copy(update={"confidence_abstains": False})
+    reporting = paper_settings.answer.model_copy(update={"confidence_model": path})
+    assert not reporting.confidence_abstains
     only = Assistant.load(paper_settings.model_copy(update={"answer": reporting}), embedder=embedder).ask(
         question
     )
     assert not only.abstained and only.confidence == pytest.approx(1 / (1 + np.exp(3.0)), abs=1e-4)
+    # switched on, the cut never withholds a yes/no answer (Settings.confidence_exempt_types)
+    withholding = reporting.model_copy(update={"confidence_abstains": True})
+    assert withholding.confidence_exempt_types == ("yesno",)
+    assistant = Assistant.load(paper_settings.model_copy(update={"answer": withholding}), embedder=embedder)
+    assert assistant.ask(question).strategy == "abstain:low-confidence"
+    yes_no = assistant.ask("Does the paper discuss refugees?")
+    assert yes_no.answer_type == "yesno" and not yes_no.abstained and yes_no.short_answer in ("Yes", "No")
+    assert yes_no.confidence == pytest.approx(1 / (1 + np.exp(3.0)), abs=1e-4)
