@@ -65,6 +65,9 @@ def test_labels_told_apart_only_by_direction_are_slots_too(tmp_path):
     assert r.resolve("And the reverse?", ["How many people moved Alpha to Beta in 2023?"]) == (
         "How many people moved Beta to Alpha in 2023?"
     )
+    assert r.resolve("And the reverse?", ["How many people moved Beta to Alpha in 2023?"]) == (
+        "How many people moved Alpha to Beta in 2023?"
+    )
 
 
 def test_without_a_table_the_question_itself_is_turned_round(tmp_path):

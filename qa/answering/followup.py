@@ -127,7 +127,7 @@ class FollowupResolver:
         for group, names in labels.items():
             term_sets = {
                 n: self.vocab.expand(set(tokenize(re.sub(r"\([^()]*%[^()]*\)", " ", n))), phrases=True)
-                for n in names
+                for n in sorted(names)  # a fixed order: ties between slots break the same way every run
             }
             for name, terms in term_sets.items():
                 others = (
@@ -222,10 +222,10 @@ class FollowupResolver:
         """``previous`` asking about the opposite flow, or None when it names no direction."""
         words = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[^\W_]+(?:[-'][^\W_]+)*", previous)]
         stems_at = [{stem(p) for p in re.split(r"[-']", w.lower()) if p} for _, _, w in words]
-        asked = direction(previous, loose=False)
+        asked = direction(previous)
 
         def agrees(slot: _Slot) -> bool:
-            """The slot runs the way the question itself says ('from X to Y'), when it says."""
+            """The slot runs the way the question itself says ("from X to Y", "X to Y"), when it says."""
             return (
                 asked is not None
                 and slot.direction is not None
@@ -234,7 +234,9 @@ class FollowupResolver:
 
         named = [s for s in self.slots if s.direction is not None and any(s.terms & st for st in stems_at)]
         # the slot running the way the question says, then the one it names most completely
-        named.sort(key=lambda s: (not agrees(s), -sum(bool(s.terms & st) for st in stems_at) / len(s.terms)))
+        named.sort(
+            key=lambda s: (not agrees(s), -sum(bool(s.terms & st) for st in stems_at) / len(s.terms), s.label)
+        )
         for slot in named:
             source, target = slot.direction  # type: ignore[misc]
             for other in self.slots:
@@ -248,7 +250,7 @@ class FollowupResolver:
                 return previous[:start] + other.label + previous[end:]
         # no table names the flow: turn the question's own 'from X to Y' round
         src, dst = _FROM.search(previous), _TO.search(previous)
-        if src is None or dst is None or asked is None:
+        if src is None or dst is None or direction(previous, loose=False) is None:
             return None
         (a, b), (c, d) = sorted([src.span(1), dst.span(1)])
         return previous[:a] + previous[c:d] + previous[b:c] + previous[a:b] + previous[d:]
