@@ -242,6 +242,26 @@ _NUMBER = re.compile(
 )
 
 
+# A number after one of these labels names a part of the document ('Table 1', 'Fig. 2'), not a quantity.
+_LABEL_BEFORE = re.compile(
+    r"\b(?:tables?|tab|figures?|fig|sections?|sec|chapters?|appendix|equations?|eqs?|algorithms?|footnotes?)"
+    r"\.?\s*$",
+    re.IGNORECASE,
+)
+# Cardinals written as words, for counts ('Only two regions were surveyed'). A closed class of English
+# words, so a list; 'one' alone is left out because it is more often a pronoun ('one of the', 'no one').
+_SMALL = (
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
+    "seventeen eighteen nineteen"
+).split()
+_TENS = "twenty thirty forty fifty sixty seventy eighty ninety".split()
+_CARDINAL = re.compile(
+    rf"\b(?:(?P<tens>{'|'.join(_TENS)})(?:[-\s](?P<unit>{'|'.join(_SMALL[1:10])}))?|"
+    rf"(?P<small>{'|'.join(w for w in _SMALL if w != 'one')}))\b",
+    re.IGNORECASE,
+)
+
+
 @dataclass(frozen=True)
 class NumberMention:
     """A number found in text: its value as printed (with multiplier applied) and how it was printed."""
@@ -262,6 +282,8 @@ def find_numbers(text: str) -> list[NumberMention]:
     """
     out = []
     for m in _NUMBER.finditer(text):
+        if _LABEL_BEFORE.search(text[max(0, m.start() - 12) : m.start()]):
+            continue
         base = float(m.group("num").replace(",", ""))
         if m.group("sign") == "-":
             base = -base
@@ -278,6 +300,19 @@ def find_numbers(text: str) -> list[NumberMention]:
                 end=m.end(),
             )
         )
+    return out
+
+
+def find_cardinal_words(text: str) -> list[NumberMention]:
+    """Counts written as words: 'two regions' -> 2, 'twenty-one' -> 21 ('one' alone is not read)."""
+    out = []
+    for m in _CARDINAL.finditer(text):
+        if m.group("small"):
+            value = float(_SMALL.index(m.group("small").lower()))
+        else:
+            value = 20.0 + 10 * _TENS.index(m.group("tens").lower())
+            value += _SMALL.index(m.group("unit").lower()) if m.group("unit") else 0
+        out.append(NumberMention(m.group(0), value, value, False, None, m.start(), m.end()))
     return out
 
 

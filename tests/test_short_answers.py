@@ -114,6 +114,21 @@ def test_numbers_respect_percent_or_count():
     assert _span(sentence, "number", "How many people were asked?", percent=False) == "1,200"
 
 
+def test_a_count_written_as_a_word_answers_when_no_figure_does():
+    assert _span("Only two regions were surveyed.", "number", "How many regions?", percent=False) == "two"
+    assert _span("It lasted twenty-one days.", "number", "How many days?", percent=False) == "twenty-one"
+    # a figure wins over a word, and 'one' is a pronoun more often than a count
+    assert _span("Two teams counted 40 birds.", "number", "How many birds?", percent=False) == "40"
+    assert _span("No one was asked.", "number", "How many were asked?", percent=False) is None
+
+
+def test_a_table_or_figure_number_is_a_label_not_a_quantity():
+    assert (
+        _span("Table 1: Gadget sales by region (2019)", "number", "How many regions?", percent=False) is None
+    )
+    assert [m.text for m in find_numbers("see Fig. 3 and Section 2.1; 40 of them")] == ["40"]
+
+
 def test_units_are_printed_once():
     assert with_unit("55", "%") == "55%"
     assert with_unit("55%", "%") == "55%"

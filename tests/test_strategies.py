@@ -224,3 +224,12 @@ def test_compose_answer_end_to_end_on_fixed_vectors(tiny):
     chosen = compose_answer(tiny.ctx, question, ev.passages, ev.matches)
     assert chosen.strategy == "sentences" and chosen.short_answer == "120"
     assert re.search(r"\[1\]", chosen.answer) and chosen.features["sentence_score"] > 0
+
+
+def test_a_count_in_words_beats_a_caption_whose_only_number_is_its_label():
+    survey = Tiny((DATA / "gadgets.md").read_text(encoding="utf-8"))
+    text = "How many regions were surveyed?"
+    chosen = compose_answer(
+        survey.ctx, analyse(text, survey.vocab, fixed_vector(text)), *_retrieved(survey, text)
+    )
+    assert quotes(chosen) == ["Only two regions were surveyed."] and chosen.short_answer == "two"

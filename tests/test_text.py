@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qa.answering.evidence import fact_years
-from qa.text import clean_text, find_numbers, parse_number, split_sentences, tokenize
+from qa.text import clean_text, find_cardinal_words, find_numbers, parse_number, split_sentences, tokenize
 
 
 @pytest.mark.parametrize(
@@ -34,6 +34,15 @@ def test_find_numbers_understands_units_and_scale():
     assert found["$1.9 billion"] == (1.9e9, False)
     assert found["60%"] == (60.0, True)
     assert "1000" not in " ".join(found) and "-1000" not in found  # part of a name, not a figure
+
+
+def test_cardinal_words_are_read_as_counts():
+    found = [
+        (m.text, m.value)
+        for m in find_cardinal_words("Two teams, twenty-one sites, ninety nine days; one of them")
+    ]
+    assert found == [("Two", 2.0), ("twenty-one", 21.0), ("ninety nine", 99.0)]
+    assert find_numbers("two teams") == []  # words are read only where a count is asked for
 
 
 def test_sentences_do_not_split_abbreviations():

@@ -230,7 +230,7 @@ def sentence_ok(ctx: AnswerContext, s: SentenceScore, question: AnalysedQuestion
     if intent.numeric and not intent.listing:
         numbers = ctx.evidence.numbers[s.index]
         if intent.count:
-            numbers = [m for m in numbers if not m.percent]
+            numbers = [m for m in numbers if not m.percent] or ctx.evidence.cardinals[s.index]
         if not numbers:
             return False
     return True

@@ -12,7 +12,7 @@ import numpy as np
 from qa.retrieval.query import QueryTerms, Vocabulary
 from qa.schema import Document, Sentence
 from qa.settings import ScoringSettings
-from qa.text import find_numbers, stem, tokenize
+from qa.text import find_cardinal_words, find_numbers, stem, tokenize
 
 _MONTHS = {
     "january",
@@ -84,6 +84,9 @@ class EvidenceBase:
             [m for m in find_numbers(s.text) if not _is_year_mention(s.text, m.start, m.end)]
             for s in self.sentences
         ]
+        self.cardinals = [
+            find_cardinal_words(s.text) for s in self.sentences
+        ]  # 'two regions': counts as words
 
     def score(
         self,

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from qa.answering.evidence import fact_years
-from qa.text import STOPWORDS, find_numbers, stem
+from qa.text import STOPWORDS, find_cardinal_words, find_numbers, stem
 
 _MONTHS = "|".join(m for m in list(calendar.month_name)[1:] + list(calendar.month_abbr)[1:] if m)
 _ORDINAL = r"(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|twenty-first)"
@@ -229,6 +229,9 @@ def best_span(
         if percent is not None:
             typed = [s for s in spans if ("%" in s.text or "percent" in s.text.lower()) == percent]
             spans = typed or ([] if percent else spans)
+        if percent is False and not spans:
+            # a count written as a word ('Only two regions'), when no figure gives it
+            spans = [Span(m.text, m.start, m.end, "number") for m in find_cardinal_words(sentence)]
         changed = _change_figure(sentence, spans, years or [])
         if changed is not None:
             return changed
