@@ -337,10 +337,14 @@ def is_year(token: str) -> bool:
     return bool(re.fullmatch(r"(19|20)\d\d", token))
 
 
+# A year 1900-2099 standing alone: "in 2022, the ..." is one; "2,022" and "2022,500" are not.
+YEAR = re.compile(r"(?<![\d,.])(?:19|20)\d\d(?!\d|,\d)")
+
+
 def years_in(text: str) -> list[int]:
     """Years mentioned in ``text``, in order, without repeats."""
     seen: list[int] = []
-    for match in re.finditer(r"(?<![\d,.])(19|20)\d\d(?![\d,])", text):
+    for match in YEAR.finditer(text):
         year = int(match.group(0))
         if year not in seen:
             seen.append(year)

@@ -217,3 +217,39 @@ def test_pipe_lines_without_separator_stay_prose():
 def test_missing_corpus_names_the_path(tmp_path):
     with pytest.raises(CorpusError, match=str(tmp_path / "nope.md")):
         load_document(tmp_path / "nope.md")
+
+
+def test_a_caption_unit_does_not_reach_columns_that_give_their_own():
+    text = """## Results
+
+Table 1: Results on three tasks (%)
+
+| Model | Params (M) | Accuracy | Odds ratio (95% CI) | Group A (n=30) | Balance (Acme) |
+| --- | --- | --- | --- | --- | --- |
+| Ours | 118 | 90.4 | 0.76 (0.59–0.98) | 12 | 5 |
+
+Table 2: Indicators (KES per month; thousands of workers; per cent)
+
+| Year | Wage (KES/month) | Jobs (thousands) | Share (%) |
+| --- | --- | --- | --- |
+| 2020 | 13,572 | 812 | 76.1 |
+"""
+    units = {(v.table, v.column): v.unit for v in parse_document(text).table_values}
+    # a column's own unit, or a parenthesis like one we cannot read, keeps the caption's '%' away
+    assert units[("Table 1", "Params (M)")] is None
+    assert units[("Table 1", "Odds ratio (95% CI)")] is None  # '95%' is the interval's level
+    assert units[("Table 1", "Accuracy")] == "%"
+    # a sample size or a name in the header is no unit of its own: the caption's applies
+    assert units[("Table 1", "Group A (n=30)")] == "%"
+    assert units[("Table 1", "Balance (Acme)")] == "%"
+    # a caption listing several units gives none; the headers' own units stay
+    assert units[("Table 2", "Wage (KES/month)")] is None
+    assert units[("Table 2", "Jobs (thousands)")] == "thousands"
+    assert units[("Table 2", "Share (%)")] == "%"
+
+
+def test_a_value_printed_in_per_cent_gets_no_second_sign():
+    from qa.answering.context import with_unit
+
+    assert with_unit("0.8 percent", "%") == "0.8 percent"
+    assert with_unit("55", "%") == "55%"

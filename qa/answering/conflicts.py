@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from qa.answering.evidence import EvidenceBase, word_positions
 from qa.retrieval.query import Vocabulary
 from qa.schema import TableValue
-from qa.text import NumberMention, is_year, stem, tokenize
+from qa.text import STOPWORDS, NumberMention, is_year, stem, tokenize
 
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _TIGHT_LINKS = {"of", "in", "among", "amongst", "for"}
@@ -53,7 +53,11 @@ class ConflictFinder:
         self._names: dict[tuple[str, str], dict[str, list[dict[str, float]]]] = {}
         for table in {v.table for v in values}:
             cells = [v for v in values if v.table == table]
-            numeric_columns = sorted({v.column for v in cells if v.number is not None})
+            # columns holding figures, printed alone or not ('0.76 (0.59–0.98)'): a figure the sentence
+            # gives for one of them is not a figure for another
+            numeric_columns = sorted(
+                {v.column for v in cells if v.number is not None or re.search(r"\d", v.value)}
+            )
             rows = sorted({v.row for v in cells})
             # words of the caption or of the other dimension's labels cannot tell a row (column) apart
             caption = set(tokenize(cells[0].caption)) if cells else set()
@@ -65,7 +69,8 @@ class ConflictFinder:
             self._names[(table, "column")] = self._distinctive(numeric_columns, caption | row_words)
 
     def _names_in(self, term: str, sentence_terms: set[str]) -> bool:
-        if term in sentence_terms or self.vocab.expand({term}) & sentence_terms:
+        # a synonym that is a unit word ('percent' for 'share') says how a figure is written, not what it measures
+        if term in sentence_terms or (self.vocab.expand({term}) - _UNIT_STEMS) & sentence_terms:
             return True
         return any(len(o) > 1 and set(o) <= sentence_terms for o in self.vocab.synonyms.get((term,), ()))
 
@@ -176,7 +181,7 @@ class ConflictFinder:
             mentioned_foreign = [f for f in foreign if self._mention(foreign[f], terms) >= MENTION_THRESHOLD]
             own_rows = {} if year_row else {r: rows[r] for r in mentioned_rows}
             for mention in numbers:
-                if not _comparable(cell, mention):
+                if not _comparable(cell, mention) or _foreign_unit(cell, text, mention):
                     continue
                 if mentioned_foreign:
                     # a figure the sentence gives for something another table lists (a row elsewhere)
@@ -210,6 +215,18 @@ def _comparable(cell: TableValue, mention: NumberMention) -> bool:
     if _cell_scale(cell) > 1.0:
         return mention.multiplier is not None
     return mention.multiplier is None
+
+
+_SHORT_UNIT = re.compile(r"\s*([^\W\d_]{1,3})\b")
+
+
+def _foreign_unit(cell: TableValue, text: str, mention: NumberMention) -> bool:
+    """The figure carries a short unit of its own ('2,000 IU', '5 mg') that the cell's labels never use."""
+    after = _SHORT_UNIT.match(text, mention.end)
+    if after is None or after.group(1).lower() in STOPWORDS:
+        return False
+    context = f"{cell.caption} {cell.column} {cell.row} {cell.unit or ''}".lower()
+    return not re.search(rf"\b{re.escape(after.group(1).lower())}\b", context)
 
 
 def _same_value(cell: TableValue, mention: NumberMention) -> bool:

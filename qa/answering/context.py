@@ -118,7 +118,7 @@ def cell_citation(value: TableValue) -> Citation:
 
 def cell_text(value: str, unit: str | None) -> str:
     """A cell as printed, with its '%' when the unit is only in the header ('55' in 'Country A (%)' -> '55%')."""
-    if unit == "%" and "%" not in value and re.search(r"\d", value):
+    if unit == "%" and not re.search(r"%|\bper\s?cent\b", value, re.IGNORECASE) and re.search(r"\d", value):
         return f"{value}%"
     return value
 

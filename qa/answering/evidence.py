@@ -12,7 +12,7 @@ import numpy as np
 from qa.retrieval.query import QueryTerms, Vocabulary
 from qa.schema import Document, Sentence
 from qa.settings import ScoringSettings
-from qa.text import find_cardinal_words, find_numbers, stem, tokenize
+from qa.text import YEAR, find_cardinal_words, find_numbers, stem, tokenize
 
 _MONTHS = {
     "january",
@@ -32,7 +32,6 @@ _CITATION_PARENS = re.compile(r"\([^()]*\b(?:19|20)\d\d[a-z]?\b[^()]*\)")
 _YEAR_PREPOSITION = re.compile(
     r"\b(?:in|since|from|to|by|during|until|of|between|and|for)\s*$", re.IGNORECASE
 )
-_YEAR = re.compile(r"(?<![\d,.])(?:19|20)\d\d(?![\d,])")
 
 
 def fact_years(text: str) -> set[int]:
@@ -40,7 +39,7 @@ def fact_years(text: str) -> set[int]:
     2023') are left out; 'in 2021', 'August 2021', 'from 2020' count."""
     stripped = _CITATION_PARENS.sub(" ", text)
     years: set[int] = set()
-    for match in _YEAR.finditer(stripped):
+    for match in YEAR.finditer(stripped):
         before = stripped[: match.start()].rstrip()
         prev = before.rsplit(None, 1)[-1] if before else ""
         prev_clean = prev.strip(",;:")

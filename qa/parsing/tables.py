@@ -4,6 +4,9 @@ The first column holds row labels; every other cell becomes a value. A cell prin
 ``label: value, label: value`` is split into one value per labelled part. Units come from the cell
 ('%'), else the column header's parenthesis ("Country A (%)", "(USD Billion)"), else the caption's
 parenthesis ("(Values in USD Millions)"); years from the row label, else the header, else the caption.
+The caption's unit is not given to a column whose own parenthesis says something else ("Params (M)",
+"Hazard ratio (95% CI)"), and a caption listing several units ("(KES per month; thousands; per cent)")
+gives none: which column has which is not written down.
 """
 
 from __future__ import annotations
@@ -30,8 +33,8 @@ def normalise_unit(text: str) -> str | None:
     'Number of Reported Incidents' -> 'number of reported incidents'; 'Potential Economic Impact' -> None.
     """
     text = text.strip()
-    if not text or not _UNIT_HINT.search(text):
-        return None
+    if not text or not _UNIT_HINT.search(text) or re.search(r"\d\s*(?:%|per\s?cent)", text, re.IGNORECASE):
+        return None  # '95% CI' is a statistic's level, not a unit
     if re.search(r"%|\bpercent", text, re.IGNORECASE):
         return "%"
     text = re.sub(r"^(?:values?|figures?|amounts?)\s+(?:in|are in)\s+|^in\s+", "", text, flags=re.IGNORECASE)
@@ -47,6 +50,30 @@ def _unit_of(text: str) -> str | None:
     return None
 
 
+# parentheses that qualify a header without being a unit or overriding the caption's: 'n=306', '2024'
+_NEUTRAL = re.compile(r"^\s*(?:n\s*=\s*[\d,]+|(?:19|20)\d\d(?:\s*[-–]\s*(?:19|20)?\d\d)?)\s*$", re.IGNORECASE)
+
+
+# ... and those that look like a unit or a statistic we cannot read: 'M', 'KES/month', '95% CI'
+_UNIT_LIKE = re.compile(r"\d|%|/|^\s*[^\W\d_]{1,3}\.?\s*$")
+
+
+def _own_qualifier(column: str) -> bool:
+    """The header's own parenthesis gives a unit or statistic we cannot read, so the caption's unit may
+    not be this column's ('Params (M)' under a '(%)' caption); 'Trade Balance (Pakistan)' is not one."""
+    return any(
+        not normalise_unit(inner) and not _NEUTRAL.match(inner) and _UNIT_LIKE.search(inner)
+        for inner in _PARENS.findall(column)
+    )
+
+
+def _caption_unit(caption: str) -> str | None:
+    """The caption's unit, unless its parenthesis lists several ('KES per month; thousands of workers')."""
+    if any(";" in inner and normalise_unit(inner) for inner in _PARENS.findall(caption)):
+        return None
+    return _unit_of(caption)
+
+
 def _split_parts(cell: str) -> list[tuple[str | None, str]]:
     pieces = [p for p in cell.split(",")]
     parts = [_PART.match(p) for p in pieces]
@@ -57,7 +84,7 @@ def _split_parts(cell: str) -> list[tuple[str | None, str]]:
 
 def table_values(table: Table) -> list[TableValue]:
     """Every value cell of ``table`` as a :class:`TableValue`, in reading order."""
-    caption_unit = _unit_of(table.caption)
+    caption_unit = _caption_unit(table.caption)
     caption_years = years_in(table.caption)
     out: list[TableValue] = []
     for r, row in enumerate(table.rows):
@@ -77,7 +104,7 @@ def table_values(table: Table) -> list[TableValue]:
                 ):
                     unit = None  # a text cell
                 else:
-                    unit = _unit_of(column) or caption_unit
+                    unit = _unit_of(column) or (None if _own_qualifier(column) else caption_unit)
                 year_list = row_years or column_years or caption_years
                 path = f"{table.caption} > {row_label} > {column}" + (f" > {item}" if item else "")
                 out.append(
