@@ -233,3 +233,34 @@ def test_a_count_in_words_beats_a_caption_whose_only_number_is_its_label():
         survey.ctx, analyse(text, survey.vocab, fixed_vector(text)), *_retrieved(survey, text)
     )
     assert quotes(chosen) == ["Only two regions were surveyed."] and chosen.short_answer == "two"
+
+
+TRIAL = """## Results
+
+We gave 2,000 IU of the drug to the treated group; at least one infection was seen less often
+(hazard ratio 0.76). In the treated group, 104 participants had at least one infection.
+The point estimate for infections was a fall of 0.8 percent, with a 95 percent interval.
+The share of infections reached 81.4 percent in 2022, the highest value in the series.
+
+Table 1: Outcomes (number of participants)
+
+| Outcome | Treated (n=306) | Hazard ratio (95% CI) |
+| --- | --- | --- |
+| At least one infection | 98 | 0.76 (0.59–0.98) |
+
+Table 2: Yearly figures (%)
+
+| Year | Share of infections |
+| --- | --- |
+| 2022 | 80.3 |
+"""
+
+
+def test_conflicts_keep_only_figures_for_the_same_measure():
+    trial = Tiny(TRIAL)
+    cells = {(v.table, v.row): v for v in trial.doc.table_values if v.column.startswith(("Treated", "Share"))}
+    found = lambda cell: sorted(m.mention.text for m in trial.ctx.conflicts.find(cell))  # noqa: E731
+    # the dose ('2,000 IU') and the hazard ratio (its own column) are not counts of participants
+    assert found(cells[("Table 1", "At least one infection")]) == ["104"]
+    # 'percent' is how a figure is written, not a synonym naming the share; 'in 2022,' is a year
+    assert found(cells[("Table 2", "2022")]) == ["81.4 percent"]

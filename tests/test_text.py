@@ -86,3 +86,11 @@ def test_tokenize_stems_and_drops_stopwords():
         "2024",
     ]
     assert tokenize("1,400 exports") == ["1400", "export"]
+
+
+def test_a_year_before_a_comma_is_a_year():
+    from qa.text import years_in
+
+    assert years_in("in 2016, 2017 and 2018") == [2016, 2017, 2018]
+    assert fact_years("It reached 81.4 percent in 2022, the highest value.") == {2022}
+    assert years_in("a budget of 2022,500 dollars") == []
