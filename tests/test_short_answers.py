@@ -122,6 +122,14 @@ def test_a_count_written_as_a_word_answers_when_no_figure_does():
     assert _span("No one was asked.", "number", "How many were asked?", percent=False) is None
 
 
+def test_the_figure_comes_from_the_clause_that_names_what_is_asked():
+    sentence = "Twenty-nine participants in the treated group and thirty-four in the placebo group withdrew."
+    asked = "How many participants in the placebo group withdrew?"
+    assert _span(sentence, "number", asked, percent=False) == "thirty-four"
+    sentence = "The treated group lost 29 participants, while the placebo group lost 34."
+    assert _span(sentence, "number", "How many did the treated group lose?", percent=False) == "29"
+
+
 def test_a_table_or_figure_number_is_a_label_not_a_quantity():
     assert (
         _span("Table 1: Gadget sales by region (2019)", "number", "How many regions?", percent=False) is None

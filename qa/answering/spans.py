@@ -57,6 +57,9 @@ _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 PLACE_AFTER_PREPOSITION = 2.0  # 'in France': a place usually follows in/at/from/to
 PERSON_AFTER_PREPOSITION = 1.0  # ... and a person seldom does
 NAME_REPEATS_QUESTION = 2.0  # per question word a name repeats: such a name is the question's subject
+# per question word only a figure's own clause has ('... and thirty-four in the placebo group'); any value
+# from 2 to 10 scores the same on the SQuAD file (1 a little lower)
+CLAUSE_WORD = 3.0
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,23 @@ def _change_figure(sentence: str, spans: list[Span], years: list[int]) -> Span |
     return origin[0] if asked[0] == stated[0] else target[0]
 
 
+_CLAUSE_BREAK = re.compile(r"[,;:]|\s(?:and|but|while|whereas|versus|vs\.|compared\s+with)\s", re.IGNORECASE)
+
+
+def _clause_hits(sentence: str, spans: list[Span], question_stems: set[str]) -> dict[int, int]:
+    """Per span start: the question words its own clause has that the other candidates' clauses lack.
+    'Twenty-nine in the treated group and thirty-four in the placebo group' -> 'placebo' tells them apart."""
+    cuts = [0, *[m.start() for m in _CLAUSE_BREAK.finditer(sentence)], len(sentence)]
+
+    def clause(pos: int) -> tuple[int, int]:
+        lo = max(c for c in cuts if c <= pos)
+        return lo, min(c for c in cuts if c > lo)
+
+    words = {c: _stems(sentence[c[0] : c[1]]) & question_stems for c in {clause(s.start) for s in spans}}
+    shared = set.intersection(*words.values()) if len(words) > 1 else set().union(*words.values())
+    return {s.start: len(words[clause(s.start)] - shared) for s in spans}
+
+
 def _anchor_positions(sentence: str, question_stems: set[str]) -> list[int]:
     return [m.start() for m in _WORD.finditer(sentence) if stem(m.group(0).lower()) in question_stems]
 
@@ -255,9 +275,11 @@ def best_span(
     if not spans:
         return None
     anchors = _anchor_positions(sentence, question_stems)
+    # figures are stated clause by clause ('29 in A and 34 in B'); a name is often in an apposition instead
+    clause_hits = _clause_hits(sentence, spans, question_stems) if kind == "number" else {}
     scored = []
     for s in spans:
-        score = -_distance(s, anchors, sentence)
+        score = -_distance(s, anchors, sentence) + CLAUSE_WORD * clause_hits.get(s.start, 0)
         if kind == "place" and _PLACE_LEAD.search(sentence[: s.start]):
             score += PLACE_AFTER_PREPOSITION
         if kind == "person" and _PLACE_LEAD.search(sentence[: s.start]):
