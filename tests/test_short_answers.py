@@ -32,6 +32,10 @@ from tests.conftest import GOLD
         ("What percentage of respondents agree?", "number"),
         ("Which three theories does the paper use?", "list"),
         ("What is the main contribution?", "span"),
+        # 'was', 'has', 'analysis' end in s without being plurals
+        ("Which county was used as the comparison area?", "place"),
+        ("Which analysis was used?", "span"),
+        ("Which datasets were used?", "list"),
     ],
 )
 def test_answer_type(question, kind):

@@ -264,3 +264,30 @@ def test_conflicts_keep_only_figures_for_the_same_measure():
     assert found(cells[("Table 1", "At least one infection")]) == ["104"]
     # 'percent' is how a figure is written, not a synonym naming the share; 'in 2022,' is a year
     assert found(cells[("Table 2", "2022")]) == ["81.4 percent"]
+
+
+PROJECTS = """## Results
+
+Table 1: Projects (USD billion)
+
+| Project | Cost | Benefit |
+| --- | --- | --- |
+| North Line | 4 | 9 |
+| South Line | 6 | 7 |
+"""
+
+
+@pytest.mark.parametrize(
+    ("asked", "winner"),
+    [
+        ("Which project costs more, the North Line or the South Line?", "South Line"),
+        ("Which project costs less, the North Line or the South Line?", "North Line"),
+        ("How much more does the South Line cost than the North Line?", "2 USD billion"),
+    ],
+)
+def test_a_choice_between_named_rows_is_compared_and_answered_by_name(asked, winner):
+    projects = Tiny(PROJECTS)
+    question = analyse(asked, projects.vocab, fixed_vector(asked))
+    chosen = compose_answer(projects.ctx, question, *_retrieved(projects, asked))
+    assert chosen.strategy == "arithmetic" and chosen.computations
+    assert chosen.short_answer == winner

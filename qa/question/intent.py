@@ -14,7 +14,7 @@ _NUMERIC = re.compile(
     re.IGNORECASE,
 )
 _LIST = re.compile(
-    r"^\s*(?:list|name|enumerate)\b|\blist\b|\bwhat are (?:the|its|their)\b|\bwhich (?:\w+ )?(?:\w+s)\b|\bwho are\b|"
+    r"^\s*(?:list|name|enumerate)\b|\blist\b|\bwhat are (?:the|its|their)\b|\bwhich (?:\w+ )?(?!\w*(?:ss|is|us)\b|(?:was|has|does)\b)\w+s\b|\bwho are\b|"
     r"\b(?:two|three|four|five|six|seven|eight|nine|ten|all)\s+\w+",
     re.IGNORECASE,
 )
@@ -22,6 +22,12 @@ _COMPARE = re.compile(
     r"\b(?:which|who|what) (?:is|was|has|had|have|are|were)?\s*(?:the )?(?:larger|largest|bigger|biggest|higher|"
     r"highest|greater|greatest|smaller|smallest|lower|lowest|more|most|less|least|fewer)\b|\bcompare|\bcompared\b"
     r"|\bmore than\b|\bless than\b",
+    re.IGNORECASE,
+)
+# 'Which project adds more, A or B?': a choice between named options by a comparative is a comparison
+_CHOICE_COMPARATIVE = re.compile(
+    r"^\s*(?:which|who|what)\b(?=.*\b(?:larger|bigger|higher|greater|smaller|lower|more|less|fewer)\b)"
+    r"(?=.*\bor\b(?!\s+not\b))",
     re.IGNORECASE,
 )
 _DIFFERENCE = re.compile(
@@ -103,8 +109,8 @@ def detect_intent(question: str) -> Intent:
     return Intent(
         numeric=bool(_NUMERIC.search(question)),
         count=bool(COUNT_QUESTION.search(question)),
-        listing=bool(_LIST.search(question)),
-        compare=bool(_COMPARE.search(question)),
+        listing=bool(_LIST.search(question)) and not _CHOICE_COMPARATIVE.search(question),  # one of A or B
+        compare=bool(_COMPARE.search(question) or _CHOICE_COMPARATIVE.search(question)),
         difference=bool(_DIFFERENCE.search(question)),
         total=bool(_SUM.search(question)),
         ratio=bool(_RATIO.search(question)),
@@ -144,7 +150,8 @@ _PERSON_TYPE = re.compile(
 )
 _PLACE_TYPE = re.compile(
     r"^\s*where\b|\b(?:what|which|in what|in which|from what|from which)\s+(?:\w+\s+)?(?:country|countries|city|"
-    r"cities|region|regions|place|places|province|provinces|state|states|continent|location|area|town|river)\b",
+    r"cities|region|regions|place|places|province|provinces|state|states|continent|location|area|town|river|"
+    r"county|counties|district|districts|village|villages|municipality|municipalities|island|islands|capital)\b",
     re.IGNORECASE,
 )
 _NUMBER_WORDS = {

@@ -20,6 +20,8 @@ from qa.answering.spans import best_span
 from qa.text import format_number, tokenize
 
 _PERCENT = re.compile(r"%|\bpercent|\bshare\b|\bproportion", re.IGNORECASE)
+_WHICH = re.compile(r"^\s*(?:which|who|what)\b(?!\s+(?:is|was)\s+the\s+(?:difference|gap)\b)", re.IGNORECASE)
+_SMALLER = re.compile(r"\b(?:less|least|smaller|smallest|lower|lowest|fewer|fewest)\b", re.IGNORECASE)
 _FIELD = re.compile(r"^(?P<indent>\s*)(?:-\s+)?(?P<key>[\w -]+?):\s*(?P<value>.*)$")
 
 
@@ -59,6 +61,15 @@ def propose(ev: Evidence, chosen: Candidate) -> list[str]:
         return []
     if chosen.computations:
         computed = chosen.computations[0]
+        if computed.operation == "compare" and _WHICH.search(ev.question.text):
+            # 'Which ... more, A or B?' is answered by the winner's name, not by the margin
+            cells = {h.id: h for h in chosen.table_values}
+            if all(i in cells for i in computed.operands[:2]):
+                larger, smaller = (cells[i] for i in computed.operands[:2])
+                winner = smaller if _SMALLER.search(ev.question.text) else larger
+                for field in ("item", "row", "column"):
+                    if getattr(larger, field) != getattr(smaller, field) and getattr(winner, field):
+                        return [getattr(winner, field)]
         units = {h.unit for h in chosen.table_values if h.id in computed.operands}
         # a sum, difference or comparison keeps its operands' one unit; a ratio or share has none
         unit = units.pop() if computed.operation != "ratio" and len(units) == 1 else None
