@@ -81,3 +81,20 @@ def test_no_direction_to_reverse_falls_back_to_the_usual_reading(tmp_path):
     resolved = r.resolve("And the other way?", ["What is the total freight in 2023?"])
     assert resolved.startswith("And the other way?") or "context:" in resolved
     assert "Northport" not in resolved.split("context:")[0]
+
+
+def test_a_fragment_after_and_swaps_the_column_it_names(tmp_path):
+    r = resolver(
+        "## Results\n\nTable 1: Outcomes (number of participants)\n\n| Outcome | Treated (n=30) | Placebo (n=30) |\n"
+        "| --- | --- | --- |\n| Admission | 6 | 11 |\n",
+        tmp_path,
+    )
+    earlier = ["How many participants in the placebo group had an admission?"]
+    assert r.resolve("And in the treated group?", earlier) == (
+        "How many participants in the treated group had an admission?"
+    )
+    # a fragment that asks a question of its own is a new question
+    assert (
+        r.resolve("And what did the treated group report?", earlier)
+        == "And what did the treated group report?"
+    )

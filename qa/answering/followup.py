@@ -26,6 +26,12 @@ _LEAD = re.compile(
     r"same\s+question\s+for|now|then)\b[\s,:]*",
     re.IGNORECASE,
 )
+# a fragment after 'And ...' with a question word or verb of its own is a new question
+_ASKS = re.compile(
+    r"\b(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could|has|have|had)\b",
+    re.IGNORECASE,
+)
+MAX_FRAGMENT_WORDS = 4  # content words a fragment may carry ('in the vitamin D3 group' has 3)
 _PRONOUNS = {
     "it",
     "its",
@@ -148,6 +154,8 @@ class FollowupResolver:
         content = [w for w in words if w not in STOPWORDS and w not in _FRAME]
         if _LEAD.match(question) and len(content) <= 2:
             return True
+        if _LEAD.match(question) and not _ASKS.search(rest) and len(content) <= MAX_FRAGMENT_WORDS:
+            return True  # 'And in the vitamin D3 group?': a fragment with no question of its own
         return len(content) <= 2 and any(w in _PRONOUNS for w in words)
 
     def resolve(self, question: str, history: list[str] | None) -> str:
@@ -214,6 +222,9 @@ class FollowupResolver:
                     for w in re.findall(r"[^\W_]+(?:[-'][^\W_]+)*", followup)
                     if w.lower() not in STOPWORDS and w.lower() not in _FRAME and w.lower() not in _PRONOUNS
                 ]
+                following = re.findall(r"[^\W_]+", previous[end:].lower())[:1]
+                if len(phrase_words) > 1 and [phrase_words[-1].lower()] == following:
+                    phrase_words = phrase_words[:-1]  # 'treated group' before '... group had': said once
                 phrase = " ".join(phrase_words) or slot.label
                 return previous[:start] + phrase + previous[end:]
         return None
