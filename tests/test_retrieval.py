@@ -138,3 +138,16 @@ def test_a_general_synonym_of_several_words_covers_the_term_only_when_whole(tmp_
     assert not terms.covered("surplus", {"balanc", "sheet"})
     # a one-word general synonym widens retrieval but does not count as naming the term
     assert not analyse_question("What was the investment?", vocab).covered("invest", {"cost"})
+
+
+def test_a_table_label_cut_short_is_a_synonym_of_the_word_it_abbreviates(tmp_path):
+    from qa.retrieval.query import analyse_question, find_truncations
+
+    doc = parse_document(
+        "## Results\n\nOur model uses fewer parameters. We share code.\n\n"
+        "Table 1: Models\n\n| Model | Params (M) | Share |\n| --- | --- | --- |\n| Ours | 118 | 3 |\n"
+    )
+    vocab = build_vocabulary(doc, tmp_path / "none.json")
+    # 'Params' never appears in the prose and begins only 'parameters'; 'share' is a word the prose uses
+    assert find_truncations(doc, vocab.words) == [["params", "parameters"]]
+    assert analyse_question("How many parameters does it have?", vocab).covered("paramet", {"param"})

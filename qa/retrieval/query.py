@@ -118,6 +118,22 @@ def _load_groups(path: Path | None) -> list[list[str]]:
     return [[str(w) for w in group] for group in groups if isinstance(group, list)]
 
 
+def find_truncations(doc: Document, words: dict[str, str]) -> list[list[str]]:
+    """Table labels cut short ('Params' for 'parameters'): a label word the prose never uses whose
+    start (without a plural 's') begins exactly one longer word of the paper, by stem."""
+    prose = {t for s in doc.sentences for t in raw_tokens(s.text)}
+    labels = {t for v in doc.table_values for t in raw_tokens(f"{v.row} {v.column}")}
+    pairs = []
+    for token in sorted(labels - prose):
+        if not token.isalpha() or not 3 <= len(token) <= 7 or token in STOPWORDS:
+            continue
+        head = token[:-1] if token.endswith("s") and len(token) > 3 else token
+        longer = {w for w in words if w.startswith(head) and len(w) >= len(head) + 3}
+        if len({words[w] for w in longer}) == 1 and stem(token) not in {words[w] for w in longer}:
+            pairs.append([token, min(longer, key=len)])
+    return pairs
+
+
 def build_vocabulary(doc: Document, synonyms_file: Path | None = None) -> Vocabulary:
     """Collect the paper's vocabulary, IDF over sentences and table values, and synonym groups."""
     units = (
@@ -147,6 +163,7 @@ def build_vocabulary(doc: Document, synonyms_file: Path | None = None) -> Vocabu
 
     general = _load_groups(None)
     exact = _load_groups(synonyms_file) + [[a, long] for a, long in find_abbreviations(doc.text).items()]
+    exact += find_truncations(doc, words)
     for groups, exact_group in ((general, False), (exact, True)):
         for group in groups:
             members = {_stems(m) for m in group} - {()}
