@@ -134,6 +134,12 @@ def test_the_figure_comes_from_the_clause_that_names_what_is_asked():
     assert _span(sentence, "number", "How many did the treated group lose?", percent=False) == "29"
 
 
+def test_a_measure_question_keeps_the_unit_word():
+    sentence = "Training takes 36 hours on eight GPUs and 10 epochs."
+    assert _span(sentence, "number", "How long does training take?") == "36 hours"
+    assert _span(sentence, "number", "How many epochs are used?") == "10"
+
+
 def test_a_table_or_figure_number_is_a_label_not_a_quantity():
     assert (
         _span("Table 1: Gadget sales by region (2019)", "number", "How many regions?", percent=False) is None

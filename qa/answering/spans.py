@@ -62,6 +62,10 @@ NAME_REPEATS_QUESTION = 2.0  # per question word a name repeats: such a name is 
 CLAUSE_WORD = 3.0
 
 
+_MEASURE_QUESTION = re.compile(r"\bhow (?:long|far|old|tall|heavy|deep|wide|high|much time)\b", re.IGNORECASE)
+_UNIT_AFTER = re.compile(r"[\s-]*([^\W\d_]{1,12})\b")
+
+
 @dataclass(frozen=True)
 class Span:
     """A candidate short answer: its text as printed, its offsets in the sentence, its kind and score."""
@@ -289,4 +293,10 @@ def best_span(
             score -= NAME_REPEATS_QUESTION * len(_stems(s.text) & question_stems)
         scored.append(Span(s.text, s.start, s.end, s.kind, score))
     scored.sort(key=lambda s: (-s.score, s.start))
-    return scored[0]
+    best = scored[0]
+    if kind == "number" and _MEASURE_QUESTION.search(question_text):
+        # 'How long ...?' -> '36 hours', not '36': a bare figure does not say what it measures
+        unit = _UNIT_AFTER.match(sentence, best.end)
+        if unit and unit.group(1).lower() not in STOPWORDS:
+            best = Span(sentence[best.start : unit.end(1)], best.start, unit.end(1), best.kind, best.score)
+    return best
