@@ -291,3 +291,30 @@ def test_a_choice_between_named_rows_is_compared_and_answered_by_name(asked, win
     chosen = compose_answer(projects.ctx, question, *_retrieved(projects, asked))
     assert chosen.strategy == "arithmetic" and chosen.computations
     assert chosen.short_answer == winner
+
+
+WAGES = """## Results
+
+Table 1: Wages by year (KES per month)
+
+| Year | Minimum wage | Formal jobs |
+| --- | --- | --- |
+| 2021 | 13,572 | 812 |
+| 2022 | 15,201 | 826 |
+"""
+
+
+@pytest.mark.parametrize(
+    "asked",
+    [
+        "By how much did the minimum wage rise between 2021 and 2022?",
+        "What is the difference in the minimum wage between 2021 and 2022?",
+    ],
+)
+def test_a_difference_between_two_years_subtracts_their_rows(asked):
+    wages = Tiny(WAGES)
+    chosen = compose_answer(
+        wages.ctx, analyse(asked, wages.vocab, fixed_vector(asked)), *_retrieved(wages, asked)
+    )
+    assert chosen.strategy == "arithmetic" and [c.operation for c in chosen.computations] == ["difference"]
+    assert chosen.computations[0].result == 1629

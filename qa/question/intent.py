@@ -31,7 +31,7 @@ _CHOICE_COMPARATIVE = re.compile(
     re.IGNORECASE,
 )
 _DIFFERENCE = re.compile(
-    r"\bdifference\b|\bgap\b|\bhow (?:much|many)(?: \w+){0,2} (?:more|less|higher|lower|fewer|greater)\b"
+    r"\bdifference\b|\bgap\b|\bby how (?:much|many)\b|\bhow (?:much|many)(?: \w+){0,2} (?:more|less|higher|lower|fewer|greater)\b"
     r"|\b(?:more|less|higher|lower|fewer|greater|bigger|smaller|larger) than\b",
     re.IGNORECASE,
 )

@@ -48,6 +48,8 @@ def arithmetic_cells(
             return m.item is not None and m.item >= ctx.settings.min_field_score
         if m.value.row == top.value.row:
             return m.column is not None and m.column >= ctx.settings.min_field_score
+        if m.year_ok and m.value.year != top.value.year:
+            return True  # rows that are years are named by the year ('between 2021 and 2022')
         return m.row is not None and m.row >= ctx.settings.min_field_score
 
     named = [m for m in siblings if m.score >= top.score - ctx.settings.operand_slack and names_it(m)]
