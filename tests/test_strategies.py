@@ -318,3 +318,19 @@ def test_a_difference_between_two_years_subtracts_their_rows(asked):
     )
     assert chosen.strategy == "arithmetic" and [c.operation for c in chosen.computations] == ["difference"]
     assert chosen.computations[0].result == 1629
+
+
+@pytest.mark.parametrize(
+    ("asked", "row"),
+    [
+        ("Which project has the highest benefit?", "North Line"),
+        ("Which project has the lowest cost?", "North Line"),
+        ("Which project has the largest cost?", "South Line"),
+    ],
+)
+def test_the_highest_or_lowest_of_a_named_column_is_found_in_code(asked, row):
+    projects = Tiny(PROJECTS)
+    question = analyse(asked, projects.vocab, fixed_vector(asked))
+    chosen = compose_answer(projects.ctx, question, *_retrieved(projects, asked))
+    assert chosen.strategy == "arithmetic" and chosen.short_answer == row
+    assert len(chosen.computations[0].operands) == 2  # every row of the column is weighed and cited

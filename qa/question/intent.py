@@ -98,10 +98,33 @@ class Intent:
     share_of_total: bool = False
     ordinal: int | None = None
     missing: bool = False
+    extreme: str | None = None  # 'max' or 'min': 'Which model has the highest average?'
 
     @property
     def arithmetic(self) -> bool:
-        return self.compare or self.difference or self.total or self.ratio or self.share_of_total
+        return (
+            self.compare
+            or self.difference
+            or self.total
+            or self.ratio
+            or self.share_of_total
+            or bool(self.extreme)
+        )
+
+
+_EXTREME = re.compile(
+    r"^\s*(?:which|who|what)\b.*?\b(?:(?P<max>highest|largest|biggest|greatest|most)|"
+    r"(?P<min>lowest|smallest|least|fewest))\b",
+    re.IGNORECASE,
+)
+
+
+def _extreme(question: str) -> str | None:
+    """'max' for 'Which ... the highest ...?', 'min' for '... the lowest ...', else None."""
+    m = _EXTREME.search(question)
+    if m is None or _CHOICE.search(question):
+        return None  # 'Which is larger, A or B?' compares the named options instead
+    return "max" if m.group("max") else "min"
 
 
 def detect_intent(question: str) -> Intent:
@@ -122,6 +145,7 @@ def detect_intent(question: str) -> Intent:
         share_of_total=bool(_SHARE_OF.search(question)),
         ordinal=_ORDINALS[m.group(1).lower()] if (m := _ORDINAL.search(question)) else None,
         missing=bool(_MISSING.search(question)),
+        extreme=_extreme(question),
     )
 
 

@@ -7,7 +7,7 @@ import re
 
 from qa.answering.candidate import Candidate, Evidence
 from qa.answering.context import AnswerContext, Citations, cell_citation, with_unit
-from qa.answering.strategies.cells import compose_cells, use_table
+from qa.answering.strategies.cells import FULLY_NAMED, compose_cells, use_table
 from qa.question.intent import Intent
 from qa.retrieval.tables import ValueMatch
 from qa.schema import Computation, TableValue
@@ -115,9 +115,55 @@ def compute(intent: Intent, cells: list[TableValue], cites: Citations) -> list[C
     ]
 
 
+def extreme_cells(ctx: AnswerContext, top: ValueMatch, candidates: list[ValueMatch]) -> list[ValueMatch]:
+    """For 'Which ... the highest <column>?': every figure of the column the question names (one unit,
+    no total row), when it names the column and no row; else empty."""
+    min_field = ctx.settings.min_field_score
+    if top.row is not None and top.row >= min_field:
+        return []
+    column = [
+        m
+        for m in candidates
+        if m.value.table == top.value.table
+        and m.value.column == top.value.column
+        and m.value.item == top.value.item
+        and m.value.number is not None
+        and m.value.unit == top.value.unit
+        and not is_total(m)
+    ]
+    return column if len(column) >= 2 else []
+
+
+def extreme(which: str, cells: list[TableValue], cites: Citations) -> list[Computation]:
+    """The row holding the column's highest (lowest) figure, every row cited."""
+    ranked = sorted(cells, key=lambda c: c.number or 0.0, reverse=which == "max")
+    word = "Highest" if which == "max" else "Lowest"
+    order = ", ".join(f"{c.row} {c.value} [{cites.add(cell_citation(c))}]" for c in ranked)
+    return [
+        Computation(
+            operation="compare",
+            operands=[c.id for c in ranked],
+            expression=f"{word} {ranked[0].column}: {ranked[0].row} ({ranked[0].value}); in order: {order}",
+            result=float(ranked[0].number or 0.0),
+        )
+    ]
+
+
 def propose(ev: Evidence) -> list[Candidate]:
     """The arithmetic the question asks for, on the best cell and the siblings it names."""
     intent = ev.question.intent
+    if intent.extreme and ev.matches:
+        # the row is what is asked, so no cell is named in full: the column must be, outright
+        top = ev.matches[0]
+        column = extreme_cells(ev.ctx, top, ev.matches) if (top.column or 0.0) >= FULLY_NAMED else []
+        if column and top.year_ok is not False:
+            which = intent.extreme
+            answer = compose_cells(
+                ev, column, "arithmetic", lambda cells, cites: extreme(which, cells, cites)
+            )
+            winner = next(m.value for m in column if m.value.id == answer.computations[0].operands[0])
+            answer.short_answer = winner.row  # the question asks which row, not the figure
+            return [answer]
     if not intent.arithmetic or not use_table(ev):
         return []
     chosen = arithmetic_cells(ev.ctx, ev.confident[0], ev.matches or ev.confident, intent)
