@@ -134,6 +134,12 @@ def test_the_figure_comes_from_the_clause_that_names_what_is_asked():
     assert _span(sentence, "number", "How many did the treated group lose?", percent=False) == "29"
 
 
+def test_a_count_is_a_whole_number():
+    sentence = "The mean age of the 612 participants was 72.4 years."
+    assert _span(sentence, "number", "How many participants were there?", percent=False) == "612"
+    assert _span("The mean age was 72.4 years.", "number", "How many took part?", percent=False) is None
+
+
 def test_a_measure_question_keeps_the_unit_word():
     sentence = "Training takes 36 hours on eight GPUs and 10 epochs."
     assert _span(sentence, "number", "How long does training take?") == "36 hours"

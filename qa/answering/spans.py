@@ -253,6 +253,8 @@ def best_span(
         if percent is not None:
             typed = [s for s in spans if ("%" in s.text or "percent" in s.text.lower()) == percent]
             spans = typed or ([] if percent else spans)
+        if percent is False:
+            spans = [s for s in spans if not re.search(r"\d\.\d", s.text)]  # a count is whole: not '72.4'
         if percent is False and not spans:
             # a count written as a word ('Only two regions'), when no figure gives it
             spans = [Span(m.text, m.start, m.end, "number") for m in find_cardinal_words(sentence)]
