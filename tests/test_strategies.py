@@ -334,3 +334,17 @@ def test_the_highest_or_lowest_of_a_named_column_is_found_in_code(asked, row):
     chosen = compose_answer(projects.ctx, question, *_retrieved(projects, asked))
     assert chosen.strategy == "arithmetic" and chosen.short_answer == row
     assert len(chosen.computations[0].operands) == 2  # every row of the column is weighed and cited
+
+
+def test_a_count_of_something_else_does_not_answer_how_many():
+    survey = Tiny(
+        "## Data\n\nThe survey sample covers 3,240 households in the city. Women run most small firms.\n"
+    )
+    for asked, answered in (
+        ("How many households does the sample cover?", True),
+        ("How many women were in the survey sample?", False),  # households are not women
+    ):
+        chosen = compose_answer(
+            survey.ctx, analyse(asked, survey.vocab, fixed_vector(asked)), *_retrieved(survey, asked)
+        )
+        assert chosen.abstained is not answered, asked

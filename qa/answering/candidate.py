@@ -227,6 +227,11 @@ def sentence_ok(ctx: AnswerContext, s: SentenceScore, question: AnalysedQuestion
         }
         if not names & (ctx.evidence.terms[s.index] | ctx.evidence.title_terms[s.index]):
             return False
+    if question.counted is not None and intent.count:
+        # a count of something else is no answer: 'How many women ...?' is not '3,240 households'
+        said = ctx.evidence.terms[s.index] | ctx.evidence.title_terms[s.index]
+        if not ({question.counted} | ctx.vocab.expand({question.counted})) & said:
+            return False
     if intent.numeric and not intent.listing:
         numbers = ctx.evidence.numbers[s.index]
         if intent.count:

@@ -19,11 +19,13 @@ from qa.question.intent import (
     Intent,
     about_the_paper,
     answer_type,
+    counted_noun,
     detect_intent,
     expected_count,
 )
 from qa.question.scope import Outline, SectionScope, find_scope, without
 from qa.retrieval.query import QueryTerms, Vocabulary, analyse_question
+from qa.text import stem
 
 __all__ = ["ANSWER_TYPES", "AnalysedQuestion", "AnswerType", "Intent", "Outline", "SectionScope", "analyse"]
 
@@ -42,6 +44,7 @@ class AnalysedQuestion:
     about_paper: bool = False  # a yes/no question about what the paper itself does
     scope: SectionScope | None = None  # the part of the paper the question names, if any
     exclusion: Exclusion | None = None  # what the question leaves out ('excluding X'), if anything
+    counted: str | None = None  # the stem of what a 'how many' question counts ('women' -> 'women')
 
     @property
     def negated(self) -> bool:
@@ -75,4 +78,5 @@ def analyse(
         about_paper=about_the_paper(matched),
         scope=scope,
         exclusion=exclusion,
+        counted=stem(noun) if (noun := counted_noun(matched)) else None,
     )

@@ -127,6 +127,24 @@ def _extreme(question: str) -> str | None:
     return "max" if m.group("max") else "min"
 
 
+_AFTER_COUNTED = frozenset(
+    "were was are is did does do have has had will would can could in of on at per for from with there".split()
+)
+
+
+def counted_noun(question: str) -> str | None:
+    """What a 'how many' question counts: the last word of the phrase after 'how many', which ends at a
+    verb or preposition ('How many security incidents occurred ...' -> 'incidents'); None when unclear."""
+    m = re.search(r"\bhow many\s+(.*)", question, re.IGNORECASE)
+    if m is None:
+        return None
+    words = re.findall(r"[^\W\d_][\w'-]*", m.group(1).lower())
+    for k, word in enumerate(words[:5]):
+        if k and (word in _AFTER_COUNTED or (word.endswith("ed") and len(word) > 4)):
+            return words[k - 1]
+    return None
+
+
 def detect_intent(question: str) -> Intent:
     """Classify ``question`` by the answer form it expects."""
     return Intent(
