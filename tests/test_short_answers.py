@@ -140,6 +140,13 @@ def test_a_count_is_a_whole_number():
     assert _span("The mean age was 72.4 years.", "number", "How many took part?", percent=False) is None
 
 
+def test_a_figure_counting_something_else_is_not_the_count():
+    sentence = "Outcomes at 12 months: 104 participants had an infection."
+    asked = "How many participants had an infection?"
+    assert _span(sentence, "number", asked, percent=False, counted="particip") == "104"
+    assert _span("Outcomes at 12 months.", "number", asked, percent=False, counted="particip") is None
+
+
 def test_a_measure_question_keeps_the_unit_word():
     sentence = "Training takes 36 hours on eight GPUs and 10 epochs."
     assert _span(sentence, "number", "How long does training take?") == "36 hours"

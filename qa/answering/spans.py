@@ -207,6 +207,16 @@ def _clause_hits(sentence: str, spans: list[Span], question_stems: set[str]) -> 
     return {s.start: len(words[clause(s.start)] - shared) for s in spans}
 
 
+def _counts_something_else(sentence: str, span: Span, counted: str, question_stems: set[str]) -> bool:
+    """'12 months' or '3,240 households' when the question counts participants or women: the figure
+    is followed by a plural noun that is neither the counted one nor another word of the question."""
+    following = re.match(r"\s+([^\W\d_]{4,})\b", sentence[span.end :])
+    if following is None or not following.group(1).lower().endswith("s"):
+        return False
+    word = stem(following.group(1).lower())
+    return word != counted and word not in question_stems
+
+
 def _anchor_positions(sentence: str, question_stems: set[str]) -> list[int]:
     return [m.start() for m in _WORD.finditer(sentence) if stem(m.group(0).lower()) in question_stems]
 
@@ -234,6 +244,7 @@ def best_span(
     percent: bool | None = None,
     count: int | None = None,
     years: list[int] | None = None,
+    counted: str | None = None,
 ) -> Span | None:
     """The span of ``kind`` ('number', 'date', 'person', 'place', 'list') in ``sentence`` that best answers
     the question, or None.
@@ -247,6 +258,8 @@ def best_span(
         count: For lists: how many items the question names, if it does.
         years: Years the question asks about: in a change statement ('between 2020 and 2021 ... rose to
             370 from 270') the earlier year takes the 'from' figure and the later one the 'to' figure.
+        counted: The stem of what a 'how many' question counts: a figure followed by a count of
+            something else ('12 months', '3,240 households') is not its answer.
     """
     if kind == "number":
         spans = [s for s in number_spans(sentence) if not re.fullmatch(r"(?:1[0-9]|20)\d\d", s.text)]
@@ -255,6 +268,8 @@ def best_span(
             spans = typed or ([] if percent else spans)
         if percent is False:
             spans = [s for s in spans if not re.search(r"\d\.\d", s.text)]  # a count is whole: not '72.4'
+        if counted:
+            spans = [s for s in spans if not _counts_something_else(sentence, s, counted, question_stems)]
         if percent is False and not spans:
             # a count written as a word ('Only two regions'), when no figure gives it
             spans = [Span(m.text, m.start, m.end, "number") for m in find_cardinal_words(sentence)]

@@ -113,6 +113,7 @@ def propose(ev: Evidence, chosen: Candidate) -> list[str]:
             percent=percent,
             count=question.expected_count,
             years=question.terms.years,
+            counted=question.counted,
         )
         if span is not None:
             out.append(span.text)
