@@ -107,6 +107,11 @@ def direction(label: str, *, loose: bool = True) -> tuple[frozenset[str], frozen
     return source, target
 
 
+def _words(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, word) for each word of ``text``, hyphenated and apostrophe forms kept whole."""
+    return [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[^\W_]+(?:[-'][^\W_]+)*", text)]
+
+
 @dataclass(frozen=True)
 class _Slot:
     group: str
@@ -199,9 +204,7 @@ class FollowupResolver:
     def _swap_slot(self, previous: str, followup: str) -> str | None:
         new_terms = {stem(w) for w in raw_tokens(followup) if w not in STOPWORDS and not is_year(w)}
         new_terms = self.vocab.expand(new_terms, phrases=True)
-        prev_words = [
-            (m.start(), m.end(), m.group(0)) for m in re.finditer(r"[^\W_]+(?:[-'][^\W_]+)*", previous)
-        ]
+        prev_words = _words(previous)
         named = [s for s in self.slots if s.terms & new_terms]
         # the most specific slot first: the one the follow-up's words name most completely
         named.sort(key=lambda s: -len(s.terms & new_terms) / len(s.terms))
@@ -231,7 +234,7 @@ class FollowupResolver:
 
     def _reverse(self, previous: str) -> str | None:
         """``previous`` asking about the opposite flow, or None when it names no direction."""
-        words = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[^\W_]+(?:[-'][^\W_]+)*", previous)]
+        words = _words(previous)
         stems_at = [{stem(p) for p in re.split(r"[-']", w.lower()) if p} for _, _, w in words]
         asked = direction(previous)
 
