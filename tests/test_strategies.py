@@ -81,6 +81,11 @@ class Tiny:
         matches = self.matcher.match(question.terms, question.vector)
         return gather(self.ctx, question, passages, matches)
 
+    def answer(self, text: str) -> Candidate:
+        """The arbiter's answer to ``text`` over every strategy, with its short answer."""
+        ev = self.evidence(text)
+        return compose_answer(self.ctx, ev.question, ev.passages, ev.matches)
+
 
 @pytest.fixture(scope="module")
 def tiny() -> Tiny:
@@ -228,10 +233,7 @@ def test_compose_answer_end_to_end_on_fixed_vectors(tiny):
 
 def test_a_count_in_words_beats_a_caption_whose_only_number_is_its_label():
     survey = Tiny((DATA / "gadgets.md").read_text(encoding="utf-8"))
-    text = "How many regions were surveyed?"
-    chosen = compose_answer(
-        survey.ctx, analyse(text, survey.vocab, fixed_vector(text)), *_retrieved(survey, text)
-    )
+    chosen = survey.answer("How many regions were surveyed?")
     assert quotes(chosen) == ["Only two regions were surveyed."] and chosen.short_answer == "two"
 
 
@@ -286,9 +288,7 @@ Table 1: Projects (USD billion)
     ],
 )
 def test_a_choice_between_named_rows_is_compared_and_answered_by_name(asked, winner):
-    projects = Tiny(PROJECTS)
-    question = analyse(asked, projects.vocab, fixed_vector(asked))
-    chosen = compose_answer(projects.ctx, question, *_retrieved(projects, asked))
+    chosen = Tiny(PROJECTS).answer(asked)
     assert chosen.strategy == "arithmetic" and chosen.computations
     assert chosen.short_answer == winner
 
@@ -312,10 +312,7 @@ Table 1: Wages by year (KES per month)
     ],
 )
 def test_a_difference_between_two_years_subtracts_their_rows(asked):
-    wages = Tiny(WAGES)
-    chosen = compose_answer(
-        wages.ctx, analyse(asked, wages.vocab, fixed_vector(asked)), *_retrieved(wages, asked)
-    )
+    chosen = Tiny(WAGES).answer(asked)
     assert chosen.strategy == "arithmetic" and [c.operation for c in chosen.computations] == ["difference"]
     assert chosen.computations[0].result == 1629
 
@@ -329,9 +326,7 @@ def test_a_difference_between_two_years_subtracts_their_rows(asked):
     ],
 )
 def test_the_highest_or_lowest_of_a_named_column_is_found_in_code(asked, row):
-    projects = Tiny(PROJECTS)
-    question = analyse(asked, projects.vocab, fixed_vector(asked))
-    chosen = compose_answer(projects.ctx, question, *_retrieved(projects, asked))
+    chosen = Tiny(PROJECTS).answer(asked)
     assert chosen.strategy == "arithmetic" and chosen.short_answer == row
     assert len(chosen.computations[0].operands) == 2  # every row of the column is weighed and cited
 
@@ -344,7 +339,4 @@ def test_a_count_of_something_else_does_not_answer_how_many():
         ("How many households does the sample cover?", True),
         ("How many women were in the survey sample?", False),  # households are not women
     ):
-        chosen = compose_answer(
-            survey.ctx, analyse(asked, survey.vocab, fixed_vector(asked)), *_retrieved(survey, asked)
-        )
-        assert chosen.abstained is not answered, asked
+        assert survey.answer(asked).abstained is not answered, asked

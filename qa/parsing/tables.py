@@ -60,7 +60,7 @@ _UNIT_LIKE = re.compile(r"\d|%|/|^\s*[^\W\d_]{1,3}\.?\s*$")
 
 def _own_qualifier(column: str) -> bool:
     """The header's own parenthesis gives a unit or statistic we cannot read, so the caption's unit may
-    not be this column's ('Params (M)' under a '(%)' caption); 'Trade Balance (Pakistan)' is not one."""
+    not be this column's ('Params (M)' under a '(%)' caption); 'Balance (Acme)' is not one."""
     return any(
         not normalise_unit(inner) and not _NEUTRAL.match(inner) and _UNIT_LIKE.search(inner)
         for inner in _PARENS.findall(column)
