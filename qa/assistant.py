@@ -113,6 +113,9 @@ class Assistant:
         self.followups = FollowupResolver(doc, self.vocab, settings.answer.followup_turns)
         path = settings.answer.confidence_model
         self.confidence = load_model(Path(path)) if path else None
+        # a paper much shorter than those the model learned from gets no confidence (and no abstention from it)
+        paragraphs = sum(len(section.paragraphs) for section in doc.sections)
+        self.confidence_acts = paragraphs >= settings.answer.confidence_min_paragraphs
 
     @classmethod
     def load(
@@ -248,7 +251,7 @@ class Assistant:
         t = lap("tables", t)
         composed = compose_answer(self.context, question, passages, matches)
         confidence = None
-        if self.confidence is not None:
+        if self.confidence is not None and self.confidence_acts:
             x = features(
                 composed.features,
                 composed.strategy,

@@ -125,19 +125,31 @@ def test_ask_reports_confidence_and_abstains_below_the_cut(tmp_path, paper_setti
         embedder=embedder,
     ).ask(question)
     assert no_model.confidence is None and not no_model.abstained
-    # by default the model only reports confidence: the cut does not turn answers into abstentions
+    # by default the cut withholds an answer, never a yes/no one (Settings.confidence_exempt_types)
     path = tmp_path / "model--3.0.json"
-    reporting = paper_settings.answer.model_copy(update={"confidence_model": path})
-    assert not reporting.confidence_abstains
-    only = Assistant.load(paper_settings.model_copy(update={"answer": reporting}), embedder=embedder).ask(
-        question
-    )
-    assert not only.abstained and only.confidence == pytest.approx(1 / (1 + np.exp(3.0)), abs=1e-4)
-    # switched on, the cut never withholds a yes/no answer (Settings.confidence_exempt_types)
-    withholding = reporting.model_copy(update={"confidence_abstains": True})
-    assert withholding.confidence_exempt_types == ("yesno",)
-    assistant = Assistant.load(paper_settings.model_copy(update={"answer": withholding}), embedder=embedder)
+    default = paper_settings.answer.model_copy(update={"confidence_model": path})
+    assert default.confidence_abstains and default.confidence_exempt_types == ("yesno",)
+    assistant = Assistant.load(paper_settings.model_copy(update={"answer": default}), embedder=embedder)
     assert assistant.ask(question).strategy == "abstain:low-confidence"
     yes_no = assistant.ask("Does the paper discuss refugees?")
     assert yes_no.answer_type == "yesno" and not yes_no.abstained and yes_no.short_answer in ("Yes", "No")
     assert yes_no.confidence == pytest.approx(1 / (1 + np.exp(3.0)), abs=1e-4)
+    # switched off, the model only reports confidence
+    reporting = default.model_copy(update={"confidence_abstains": False})
+    only = Assistant.load(paper_settings.model_copy(update={"answer": reporting}), embedder=embedder).ask(
+        question
+    )
+    assert not only.abstained and only.confidence == pytest.approx(1 / (1 + np.exp(3.0)), abs=1e-4)
+
+
+@pytest.mark.model
+def test_a_paper_shorter_than_the_models_training_papers_gets_no_confidence(mini_settings, embedder):
+    from qa import Assistant
+
+    assert mini_settings.answer.confidence_min_paragraphs == 10  # tests/data/mini.md has 6
+    short = Assistant.load(mini_settings, embedder=embedder)
+    answer = short.ask("When does counting happen?")
+    assert answer.confidence is None and not answer.abstained and "March" in answer.answer
+    longer = mini_settings.answer.model_copy(update={"confidence_min_paragraphs": 1})
+    rated = Assistant.load(mini_settings.model_copy(update={"answer": longer}), embedder=embedder)
+    assert rated.ask("When does counting happen?").confidence is not None
