@@ -36,6 +36,8 @@ from tests.conftest import GOLD
         ("Which county was used as the comparison area?", "place"),
         ("Which analysis was used?", "span"),
         ("Which datasets were used?", "list"),
+        ("Which three cities were the traces recorded in?", "list"),  # three places: a list
+        ("Which author writes about the two neighbours?", "person"),
     ],
 )
 def test_answer_type(question, kind):

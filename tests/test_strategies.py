@@ -340,3 +340,14 @@ def test_a_count_of_something_else_does_not_answer_how_many():
         ("How many women were in the survey sample?", False),  # households are not women
     ):
         assert survey.answer(asked).abstained is not answered, asked
+
+
+def test_a_list_question_takes_the_bullets_after_a_lead_in_colon():
+    field = Tiny(
+        "## Methods\n\nFieldwork began in June. We focused on three plant species:\n\n"
+        "- Campanula alpina (bellflower)\n- Geum montanum\n- Ranunculus montanus\n\nThe plots were small.\n"
+    )
+    chosen = field.answer("Which three plant species did the study focus on?")
+    assert chosen.strategy == "items"
+    assert chosen.short_answer == "Campanula alpina (bellflower), Geum montanum and Ranunculus montanus"
+    assert len(chosen.citations) == 4  # the lead-in and each item

@@ -236,6 +236,12 @@ def expected_count(question: str) -> int | None:
     return int(word) if word.isdigit() else _NUMBER_WORDS[word]
 
 
+_ASKS_FOR_ITEMS = re.compile(
+    r"^\s*(?:which|what|name|list)\s+(?:the\s+)?(?:two|three|four|five|six|seven|eight|nine|ten|[2-9])\b",
+    re.IGNORECASE,
+)
+
+
 def answer_type(question: str, intent: Intent | None = None) -> AnswerType:
     """The kind of answer ``question`` wants: a yes/no, a number, a date, a person, a place, a list of
     items, or a span of text. A choice question ('Is it A or B?') wants a span, not a yes/no."""
@@ -246,6 +252,8 @@ def answer_type(question: str, intent: Intent | None = None) -> AnswerType:
         return "date"
     if intent.numeric and not intent.listing:
         return "number"
+    if _ASKS_FOR_ITEMS.search(question):
+        return "list"  # 'Which three cities ...?' wants three places: a list first
     if _PERSON_TYPE.search(question):
         return "person"
     if _PLACE_TYPE.search(question):

@@ -2,15 +2,65 @@
 
 Only for questions that say how many items they want. The sentences of the retrieved passages are
 searched, closest first, for a coordinated list ('A, B and C', 'A and B together with C') of that
-many items; the sentence need only be among the retrieved ones (the lead-in sentence that names the
-question's words often does not hold the items). The short answer is the list itself.
+many items, or for a lead-in ending in a colon that a bulleted list of that many items follows
+('... three focal species:' then '- A', '- B', '- C'); the sentence need only be among the retrieved
+ones (the lead-in sentence that names the question's words often does not hold the items). The short
+answer is the list itself.
 """
 
 from __future__ import annotations
 
 from qa.answering.candidate import Candidate, Evidence
-from qa.answering.context import Citations, sentence_citation
+from qa.answering.context import AnswerContext, Citations, sentence_citation
+from qa.answering.evidence import SentenceScore
 from qa.answering.spans import best_span, list_items
+
+
+def _bullets_after(ctx: AnswerContext, index: int) -> list[int]:
+    """For a sentence ending in a colon: the first sentence of each list item right after its paragraph."""
+    sentence = ctx.doc.sentences[index]
+    if not sentence.text.rstrip().endswith(":"):
+        return []
+    paragraphs = ctx.sections[sentence.section_id].paragraphs
+    at = next((k for k, p in enumerate(paragraphs) if p.start <= sentence.start < p.end), None)
+    if at is None:
+        return []
+    items = []
+    for p in paragraphs[at + 1 :]:
+        if p.kind != "list_item":
+            break
+        first = next(
+            (
+                j
+                for j in range(index + 1, len(ctx.doc.sentences))
+                if p.start <= ctx.doc.sentences[j].start < p.end
+            ),
+            None,
+        )
+        if first is not None:
+            items.append(first)
+    return items
+
+
+def _compose_bullets(ev: Evidence, lead: SentenceScore, bullets: list[int]) -> Candidate:
+    """The lead-in and its items, each cited; the short answer joins the items."""
+    ctx = ev.ctx
+    cites = Citations()
+    n = cites.add(sentence_citation(ctx, lead.index, ev.owner.get(lead.index)))
+    lines = [f"“{ctx.doc.sentences[lead.index].text}” [{n}]"]
+    texts = []
+    for j in bullets:
+        text = ctx.doc.sentences[j].text.strip().rstrip(".;,")
+        texts.append(text)
+        lines.append(f"- {text} [{cites.add(sentence_citation(ctx, j, ev.owner.get(j)))}]")
+    short = ", ".join(texts[:-1]) + " and " + texts[-1] if len(texts) > 1 else texts[0]
+    return Candidate(
+        strategy="items",
+        answer="\n".join(lines),
+        citations=cites.items,
+        short_answer=short,
+        score=lead.score,
+    )
 
 
 def propose(ev: Evidence) -> list[Candidate]:
@@ -22,6 +72,9 @@ def propose(ev: Evidence) -> list[Candidate]:
     stems = set(question.terms.content) | set(question.terms.expansions)
     for scored in pool:
         sentence = ev.ctx.doc.sentences[scored.index]
+        bullets = _bullets_after(ev.ctx, scored.index)
+        if len(bullets) == count:
+            return [_compose_bullets(ev, scored, bullets)]
         span = best_span(sentence.text, "list", question.text, stems, count=count)
         if span is None or len(list_items(span.text)) != count:
             continue
