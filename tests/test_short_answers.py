@@ -155,6 +155,12 @@ def test_a_measure_question_keeps_the_unit_word():
     assert _span(sentence, "number", "How many epochs are used?") == "10"
 
 
+def test_the_date_comes_from_the_clause_that_names_what_is_asked():
+    sentence = "The baseline test was given on 14 March 2022 and the endline test on 20 June 2022."
+    assert _span(sentence, "date", "On what date was the baseline test given?") == "14 March 2022"
+    assert _span(sentence, "date", "When was the endline test?") == "20 June 2022"
+
+
 def test_a_table_or_figure_number_is_a_label_not_a_quantity():
     assert (
         _span("Table 1: Gadget sales by region (2019)", "number", "How many regions?", percent=False) is None

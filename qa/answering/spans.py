@@ -296,8 +296,8 @@ def best_span(
     if not spans:
         return None
     anchors = _anchor_positions(sentence, question_stems)
-    # figures are stated clause by clause ('29 in A and 34 in B'); a name is often in an apposition instead
-    clause_hits = _clause_hits(sentence, spans, question_stems) if kind == "number" else {}
+    # figures and dates are stated clause by clause ('29 in A and 34 in B'); a name is often in an apposition
+    clause_hits = _clause_hits(sentence, spans, question_stems) if kind in ("number", "date") else {}
     scored = []
     for s in spans:
         score = -_distance(s, anchors, sentence) + CLAUSE_WORD * clause_hits.get(s.start, 0)
