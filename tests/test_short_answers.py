@@ -12,9 +12,9 @@ from qa.answering.spans import best_span, date_spans, list_items, list_spans, na
 from qa.answering.strategies.yesno import yes_or_no
 from qa.evaluation.gold import load_gold
 from qa.question import analyse
-from qa.question.intent import answer_type, expected_count
+from qa.question.intent import answer_type, counted_noun, expected_count
 from qa.retrieval.query import Vocabulary
-from qa.text import find_numbers, tokenize
+from qa.text import find_numbers, stem, tokenize
 from tests.conftest import GOLD
 
 
@@ -147,6 +147,44 @@ def test_a_figure_counting_something_else_is_not_the_count():
     asked = "How many participants had an infection?"
     assert _span(sentence, "number", asked, percent=False, counted="particip") == "104"
     assert _span("Outcomes at 12 months.", "number", asked, percent=False, counted="particip") is None
+
+
+def test_the_figure_that_names_the_counted_noun_is_the_count():
+    # digits of another thing ('2 x Xeon') do not beat a word count that names what is counted
+    sentence = "The testbed consisted of six bare-metal servers (2 x Xeon Gold, 256 GB RAM) on one switch."
+    asked = "How many bare-metal servers made up the testbed?"
+    assert stem(counted_noun(asked)) == "server"
+    assert _span(sentence, "number", asked, percent=False, counted="server") == "six"
+    # 'How many points' counts a measure: '17.2 points' answers it, not 'twelve weeks'
+    sentence = "Students in programme schools gained 17.2 points over the twelve weeks."
+    asked = "How many points did students gain?"
+    assert _span(sentence, "number", asked, percent=False, counted="point") == "17.2"
+
+
+def test_a_count_written_as_a_word_that_counts_something_else_is_not_the_count():
+    asked = "How many points did students gain?"
+    assert _span("It ran over twelve weeks.", "number", asked, percent=False, counted="point") is None
+
+
+def test_a_number_inside_a_name_is_not_a_quantity():
+    sentence = "Pupils in Grade 8 tutored younger pupils at a cost of 3 dollars each."
+    assert _span(sentence, "number", "How much did tutoring cost?") == "3"
+
+
+def test_a_how_much_answer_keeps_a_unit_symbol_but_not_a_noun():
+    sentence = "The emulator added jitter of 12 ms to every packet."
+    assert _span(sentence, "number", "How much jitter did the emulator add?") == "12 ms"
+    sentence = "The emulator added 12 packets of jitter."
+    assert _span(sentence, "number", "How much jitter did the emulator add?") == "12"
+
+
+def test_a_title_or_a_passive_by_marks_the_person():
+    sentence = "Voucher specimens were identified to species by Dr. Lukas Meier of the University of Bern."
+    assert _span(sentence, "person", "Who identified the specimens?") == "Dr. Lukas Meier"
+
+
+def test_per_ten_years_is_a_rate_not_a_list_of_ten():
+    assert answer_type("By how many days per ten years has flowering advanced?") == "number"
 
 
 def test_a_measure_question_keeps_the_unit_word():

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from qa.answering.evidence import fact_years
 from qa.text import STOPWORDS, find_cardinal_words, find_numbers, stem
 
+_MONTH_NAMES = frozenset(m for m in list(calendar.month_name) + list(calendar.month_abbr) if m)
 _MONTHS = "|".join(m for m in list(calendar.month_name)[1:] + list(calendar.month_abbr)[1:] if m)
 _ORDINAL = r"(?:\d{1,2}(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|twenty-first)"
 _DATE_PATTERNS = [
@@ -56,6 +57,9 @@ _WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 # tests/test_short_answers.py; candidates for a learned span ranker (issue 8 notes).
 PLACE_AFTER_PREPOSITION = 2.0  # 'in France': a place usually follows in/at/from/to
 PERSON_AFTER_PREPOSITION = 1.0  # ... and a person seldom does
+# 'identified by Dr. Lukas Meier': a passive's 'by' and, more surely, a personal title mark a person
+PERSON_AFTER_BY = 2.0
+PERSON_TITLE = 3.0
 NAME_REPEATS_QUESTION = 2.0  # per question word a name repeats: such a name is the question's subject
 # per question word only a figure's own clause has ('... and thirty-four in the placebo group'); any value
 # from 2 to 10 scores the same on the SQuAD file (1 a little lower)
@@ -63,6 +67,11 @@ CLAUSE_WORD = 3.0
 
 
 _MEASURE_QUESTION = re.compile(r"\bhow (?:long|far|old|tall|heavy|deep|wide|high|much time)\b", re.IGNORECASE)
+_HOW_MUCH = re.compile(r"\bhow much\b", re.IGNORECASE)
+_UNIT_SYMBOL = re.compile(r"[\s-]*([^\W\d_]{1,3})\b(?![-'’])")  # 'ms', 'GB', 'kg', 'pp'; not 'students'
+
+_TITLE = re.compile(r"(?:Dr|Prof|Professor|Mr|Mrs|Ms|Sir|Dame|Lord|Lady)\b\.?\s")
+_BY = re.compile(r"\bby\s+$", re.IGNORECASE)
 _UNIT_AFTER = re.compile(r"[\s-]*([^\W\d_]{1,12})\b")
 
 
@@ -81,17 +90,20 @@ def _stems(text: str) -> set[str]:
     return {stem(w.lower()) for w in _WORD.findall(text) if w.lower() not in STOPWORDS}
 
 
+# 'Grade 8 students', 'Phase 2': a figure right after a capitalised word inside a sentence is part of a name
+_NAMED_BY = re.compile(r"(?<=[\w,;] )[A-Z][a-z]+\s$")
+
+
 def number_spans(sentence: str) -> list[Span]:
-    """Numbers with their currency, percent sign and multiplier ('$1.9 billion', '60%', '1,400')."""
-    return [
-        Span(
-            m.text,
-            m.start + (len(sentence[m.start : m.end]) - len(sentence[m.start : m.end].lstrip())),
-            m.end,
-            "number",
-        )
-        for m in find_numbers(sentence)
-    ]
+    """Numbers with their currency, percent sign and multiplier ('$1.9 billion', '60%', '1,400'), not
+    the numbers of names ('Grade 8')."""
+    out = []
+    for m in find_numbers(sentence):
+        start = m.start + (len(sentence[m.start : m.end]) - len(sentence[m.start : m.end].lstrip()))
+        named = _NAMED_BY.search(sentence[max(0, start - 20) : start])
+        if named is None or named.group(0).strip() in _MONTH_NAMES:
+            out.append(Span(m.text, start, m.end, "number"))
+    return out
 
 
 def date_spans(sentence: str) -> list[Span]:
@@ -217,6 +229,32 @@ def _counts_something_else(sentence: str, span: Span, counted: str, question_ste
     return word != counted and word not in question_stems
 
 
+def _typed_figures(
+    sentence: str, spans: list[Span], percent: bool | None, counted: str | None, question_stems: set[str]
+) -> list[Span]:
+    """The figures of the wanted kind: percentages or not, a count whole and not counting something else."""
+    if percent is not None:
+        typed = [s for s in spans if ("%" in s.text or "percent" in s.text.lower()) == percent]
+        spans = typed or ([] if percent else spans)
+    if percent is False:
+        spans = [s for s in spans if not re.search(r"\d\.\d", s.text)]  # a count is whole: not '72.4'
+    if counted:
+        spans = [s for s in spans if not _counts_something_else(sentence, s, counted, question_stems)]
+    return spans
+
+
+# up to two modifiers between a figure and its noun: 'six bare-metal servers', '24 municipal schools'
+_FOLLOWING_NOUN = re.compile(r"(?:\s+(?:[^\W\d_][\w'’-]*)){1,3}")
+
+
+def _names_counted(sentence: str, span: Span, counted: str) -> bool:
+    """The figure is followed, within three words, by the counted noun ('six bare-metal servers')."""
+    following = _FOLLOWING_NOUN.match(sentence, span.end)
+    if following is None:
+        return False
+    return counted in {stem(w.lower()) for w in _WORD.findall(following.group(0))}
+
+
 def _anchor_positions(sentence: str, question_stems: set[str]) -> list[int]:
     return [m.start() for m in _WORD.finditer(sentence) if stem(m.group(0).lower()) in question_stems]
 
@@ -263,16 +301,21 @@ def best_span(
     """
     if kind == "number":
         spans = [s for s in number_spans(sentence) if not re.fullmatch(r"(?:1[0-9]|20)\d\d", s.text)]
-        if percent is not None:
-            typed = [s for s in spans if ("%" in s.text or "percent" in s.text.lower()) == percent]
-            spans = typed or ([] if percent else spans)
-        if percent is False:
-            spans = [s for s in spans if not re.search(r"\d\.\d", s.text)]  # a count is whole: not '72.4'
-        if counted:
-            spans = [s for s in spans if not _counts_something_else(sentence, s, counted, question_stems)]
+        words = [Span(m.text, m.start, m.end, "number") for m in find_cardinal_words(sentence)]
+        # 'six bare-metal servers', '17.2 points': a figure that names what is counted answers the count,
+        # whether printed in digits or words, whole or not
+        naming = [s for s in spans + words if counted and _names_counted(sentence, s, counted)]
+        if naming and percent is not True:
+            spans = naming
+        else:
+            spans = _typed_figures(sentence, spans, percent, counted, question_stems)
         if percent is False and not spans:
             # a count written as a word ('Only two regions'), when no figure gives it
-            spans = [Span(m.text, m.start, m.end, "number") for m in find_cardinal_words(sentence)]
+            spans = [
+                s
+                for s in words
+                if not (counted and _counts_something_else(sentence, s, counted, question_stems))
+            ]
         changed = _change_figure(sentence, spans, years or [])
         if changed is not None:
             return changed
@@ -305,15 +348,21 @@ def best_span(
             score += PLACE_AFTER_PREPOSITION
         if kind == "person" and _PLACE_LEAD.search(sentence[: s.start]):
             score -= PERSON_AFTER_PREPOSITION
+        if kind == "person":
+            score += PERSON_TITLE * bool(_TITLE.match(s.text)) + PERSON_AFTER_BY * bool(
+                _BY.search(sentence[: s.start])
+            )
         if kind in ("person", "place"):
             # a name that repeats a question word is about the question, not its answer
             score -= NAME_REPEATS_QUESTION * len(_stems(s.text) & question_stems)
         scored.append(Span(s.text, s.start, s.end, s.kind, score))
     scored.sort(key=lambda s: (-s.score, s.start))
     best = scored[0]
-    if kind == "number" and _MEASURE_QUESTION.search(question_text):
-        # 'How long ...?' -> '36 hours', not '36': a bare figure does not say what it measures
-        unit = _UNIT_AFTER.match(sentence, best.end)
+    if kind == "number" and (_MEASURE_QUESTION.search(question_text) or _HOW_MUCH.search(question_text)):
+        # 'How long ...?' -> '36 hours', not '36': a bare figure does not say what it measures; after
+        # 'how much' only a unit symbol is taken ('±12 ms'), as a longer word may be what is counted
+        pattern = _UNIT_AFTER if _MEASURE_QUESTION.search(question_text) else _UNIT_SYMBOL
+        unit = pattern.match(sentence, best.end)
         if unit and unit.group(1).lower() not in STOPWORDS:
             best = Span(sentence[best.start : unit.end(1)], best.start, unit.end(1), best.kind, best.score)
     return best

@@ -15,7 +15,7 @@ _NUMERIC = re.compile(
 )
 _LIST = re.compile(
     r"^\s*(?:list|name|enumerate)\b|\blist\b|\bwhat are (?:the|its|their)\b|\bwhich (?:\w+ )?(?!\w*(?:ss|is|us)\b|(?:was|has|does)\b)\w+s\b|\bwho are\b|"
-    r"\b(?:two|three|four|five|six|seven|eight|nine|ten|all)\s+\w+",
+    r"(?<!per )(?<!every )\b(?:two|three|four|five|six|seven|eight|nine|ten|all)\s+\w+",
     re.IGNORECASE,
 )
 _COMPARE = re.compile(
@@ -142,7 +142,8 @@ def counted_noun(question: str) -> str | None:
     for k, word in enumerate(words[:5]):
         if k and (word in _AFTER_COUNTED or (word.endswith("ed") and len(word) > 4)):
             return words[k - 1]
-    return None
+    # 'How many bare-metal servers made up ...': no stop word; the first plural noun is what is counted
+    return next((w for w in words[:3] if _PLURAL.fullmatch(w)), None)
 
 
 def detect_intent(question: str) -> Intent:
