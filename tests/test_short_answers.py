@@ -159,6 +159,10 @@ def test_the_figure_that_names_the_counted_noun_is_the_count():
     sentence = "Students in programme schools gained 17.2 points over the twelve weeks."
     asked = "How many points did students gain?"
     assert _span(sentence, "number", asked, percent=False, counted="point") == "17.2"
+    # naming the noun does not outweigh the clause that names the group asked about
+    sentence = "Twenty-nine participants in the treated group and thirty-four in the placebo group withdrew."
+    asked = "How many participants in the placebo group withdrew?"
+    assert _span(sentence, "number", asked, percent=False, counted="particip") == "thirty-four"
 
 
 def test_a_count_written_as_a_word_that_counts_something_else_is_not_the_count():

@@ -351,3 +351,27 @@ def test_a_list_question_takes_the_bullets_after_a_lead_in_colon():
     assert chosen.strategy == "items"
     assert chosen.short_answer == "Campanula alpina (bellflower), Geum montanum and Ranunculus montanus"
     assert len(chosen.citations) == 4  # the lead-in and each item
+
+
+def test_a_bold_run_in_heading_heads_its_paragraph():
+    from qa.answering.evidence import run_in_heading
+    from qa.schema import Paragraph, Section
+
+    text = "**Participants.** We invited residents. Of 1,046 screened, 612 were randomised."
+    section = Section(
+        id="s1",
+        title="Methods",
+        level=1,
+        path="Methods",
+        paragraphs=[Paragraph(text=text, start=100, end=100 + len(text))],
+    )
+    assert "particip" in run_in_heading(section, 140)  # a later sentence of the paragraph
+    assert run_in_heading(section, 10) == set()  # outside the paragraph
+    plain = Section(
+        id="s2",
+        title="Methods",
+        level=1,
+        path="Methods",
+        paragraphs=[Paragraph(text="We invited.", start=0, end=11)],
+    )
+    assert run_in_heading(plain, 3) == set()

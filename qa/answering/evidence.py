@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from qa.retrieval.query import QueryTerms, Vocabulary
-from qa.schema import Document, Sentence
+from qa.schema import Document, Section, Sentence
 from qa.settings import ScoringSettings
 from qa.text import YEAR, find_cardinal_words, find_numbers, stem, tokenize
 
@@ -60,6 +60,19 @@ class SentenceScore:
     matched: frozenset[str]
 
 
+# '**Participants.** We invited ...': a bold lead-in opening a paragraph heads it like a small section
+_RUN_IN = re.compile(r"\s*(?:\*\*|__)([^*_\n]{1,60}?)[.:]?(?:\*\*|__)")
+
+
+def run_in_heading(section: Section | None, start: int) -> set[str]:
+    """The terms of the run-in heading of the paragraph of ``section`` holding offset ``start``."""
+    for paragraph in section.paragraphs if section else ():
+        if paragraph.start <= start < paragraph.end:
+            heading = _RUN_IN.match(paragraph.text)
+            return set(tokenize(heading.group(1))) if heading else set()
+    return set()
+
+
 class EvidenceBase:
     """Per-sentence data computed once when the assistant loads."""
 
@@ -75,7 +88,9 @@ class EvidenceBase:
         sections = {s.id: s for s in doc.sections}
         self.terms = [set(tokenize(s.text)) for s in self.sentences]
         self.title_terms = [
-            set(tokenize(sections[s.section_id].path)) if s.section_id in sections else set()
+            set(tokenize(sections[s.section_id].path)) | run_in_heading(sections.get(s.section_id), s.start)
+            if s.section_id in sections
+            else set()
             for s in self.sentences
         ]
         self.years = [fact_years(s.text) for s in self.sentences]

@@ -302,13 +302,14 @@ def best_span(
     if kind == "number":
         spans = [s for s in number_spans(sentence) if not re.fullmatch(r"(?:1[0-9]|20)\d\d", s.text)]
         words = [Span(m.text, m.start, m.end, "number") for m in find_cardinal_words(sentence)]
-        # 'six bare-metal servers', '17.2 points': a figure that names what is counted answers the count,
-        # whether printed in digits or words, whole or not
-        naming = [s for s in spans + words if counted and _names_counted(sentence, s, counted)]
-        if naming and percent is not True:
-            spans = naming
-        else:
-            spans = _typed_figures(sentence, spans, percent, counted, question_stems)
+        # 'six bare-metal servers', '17.2 points': a figure that names what is counted can answer the
+        # count, whether printed in digits or words, whole or not; it competes with the others by place
+        naming = [
+            s
+            for s in spans + words
+            if counted and percent is not True and _names_counted(sentence, s, counted)
+        ]
+        spans = _typed_figures(sentence, spans, percent, counted, question_stems)
         if percent is False and not spans:
             # a count written as a word ('Only two regions'), when no figure gives it
             spans = [
@@ -316,6 +317,7 @@ def best_span(
                 for s in words
                 if not (counted and _counts_something_else(sentence, s, counted, question_stems))
             ]
+        spans += [s for s in naming if s not in spans]
         changed = _change_figure(sentence, spans, years or [])
         if changed is not None:
             return changed
