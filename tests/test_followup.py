@@ -98,3 +98,22 @@ def test_a_fragment_after_and_swaps_the_column_it_names(tmp_path):
         r.resolve("And what did the treated group report?", earlier)
         == "And what did the treated group report?"
     )
+
+
+MEADOWS = """## Results
+
+Table 1: Snowmelt at the study meadows (day of year)
+
+| Site | Snowmelt day | Visits |
+| --- | --- | --- |
+| Hala Kondratowa | 128 | 6.1 |
+| Hala Gąsienicowa | 141 | 4.0 |
+| Kasprowy Wierch | 152 | 2.9 |
+"""
+
+
+def test_a_fragment_swaps_a_whole_accented_label(tmp_path):
+    # the label is typed with its accents; 'Hala' is shared with a sibling, and is replaced too
+    r = resolver(MEADOWS, tmp_path)
+    resolved = r.resolve("And at Kasprowy Wierch?", ["What was the snowmelt day at Hala Gąsienicowa?"])
+    assert resolved == "What was the snowmelt day at Kasprowy Wierch?"

@@ -151,3 +151,31 @@ def test_a_table_label_cut_short_is_a_synonym_of_the_word_it_abbreviates(tmp_pat
     # 'Params' never appears in the prose and begins only 'parameters'; 'share' is a word the prose uses
     assert find_truncations(doc, vocab.words) == [["params", "parameters"]]
     assert analyse_question("How many parameters does it have?", vocab).covered("paramet", {"param"})
+
+
+STACKS = """## Results
+
+Table 1: Performance of each stack (milliseconds)
+
+| Stack | Handshake time | Median page load | 95th percentile page load |
+| --- | --- | --- | --- |
+| quiche | 84 | 1,041 | 1,720 |
+| msquic | 86 | 1,096 | 1,810 |
+| picoquic | 88 | 1,118 | 1,760 |
+"""
+
+
+def test_a_row_named_late_in_the_question_is_still_named_outright(tmp_path):
+    # the order decay ranks siblings named in one question; it must not make 'quiche' less than named
+    from qa.retrieval.query import analyse_question
+    from qa.retrieval.tables import FULLY_NAMED, TableMatcher
+
+    doc = parse_document(STACKS, source="stacks.md")
+    vocab = build_vocabulary(doc, tmp_path / "none.json")
+    matcher = TableMatcher(doc.table_values, np.zeros((len(doc.table_values), 4), dtype=np.float32), vocab)
+    top = matcher.match(analyse_question("What was the median page load time for quiche?", vocab), None)[0]
+    assert (top.value.row, top.value.column) == ("quiche", "Median page load")
+    assert top.row is not None and top.row < FULLY_NAMED  # decayed: named last of five words
+    assert top.fully_named
+    second = matcher.match(analyse_question("What was the page load for quiche?", vocab), None)[0]
+    assert not second.fully_named  # 'page load' does not name one of the two page-load columns

@@ -112,6 +112,27 @@ def _words(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[^\W_]+(?:[-'][^\W_]+)*", text)]
 
 
+def _word_stems(word: str) -> set[str]:
+    """The stems of one word, its hyphenated parts apart and accents folded as the slots' labels are
+    ('Gąsienicowa' -> 'gasienicowa'), so a label typed with its accents is found in a question."""
+    return set(tokenize(word, keep_stopwords=True))
+
+
+def _label_span(words: list[tuple[int, int, str]], label: str) -> tuple[int, int] | None:
+    """Where ``label`` stands whole among ``words`` ('Hala Gąsienicowa', not only its distinctive
+    'Gąsienicowa'), as (start, end) offsets, or None."""
+    wanted = tokenize(label, keep_stopwords=True)
+    stems = [tokenize(w, keep_stopwords=True) for _, _, w in words]
+    for i in range(len(words)):
+        run, j = [], i
+        while j < len(words) and len(run) < len(wanted):
+            run += stems[j]
+            j += 1
+        if run == wanted:
+            return words[i][0], words[j - 1][1]
+    return None
+
+
 @dataclass(frozen=True)
 class _Slot:
     group: str
@@ -212,14 +233,10 @@ class FollowupResolver:
             for sibling in self.slots:
                 if sibling.group != slot.group or sibling.label == slot.label:
                     continue
-                hits = [
-                    (s, e)
-                    for s, e, w in prev_words
-                    if any(stem(p) in sibling.terms for p in re.split(r"[-']", w.lower()) if p)
-                ]
+                hits = [(s, e) for s, e, w in prev_words if _word_stems(w) & sibling.terms]
                 if not hits:
                     continue
-                start, end = hits[0][0], hits[-1][1]
+                start, end = _label_span(prev_words, sibling.label) or (hits[0][0], hits[-1][1])
                 phrase_words = [
                     w
                     for w in re.findall(r"[^\W_]+(?:[-'][^\W_]+)*", followup)
@@ -235,7 +252,7 @@ class FollowupResolver:
     def _reverse(self, previous: str) -> str | None:
         """``previous`` asking about the opposite flow, or None when it names no direction."""
         words = _words(previous)
-        stems_at = [{stem(p) for p in re.split(r"[-']", w.lower()) if p} for _, _, w in words]
+        stems_at = [_word_stems(w) for _, _, w in words]
         asked = direction(previous)
 
         def agrees(slot: _Slot) -> bool:

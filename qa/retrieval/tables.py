@@ -20,6 +20,9 @@ from qa.text import COUNT_QUESTION, is_year, tokenize
 _PERCENT = re.compile(r"%|\bpercent|\bshare\b|\bproportion|\bfraction\b|\bhow much of\b", re.IGNORECASE)
 
 
+FULLY_NAMED = 0.9  # a field score this high means the question names that row/column outright
+
+
 @dataclass(frozen=True)
 class ValueMatch:
     """A table value with its score and the evidence behind it."""
@@ -33,6 +36,9 @@ class ValueMatch:
     dense: float
     year_ok: bool | None
     named_table: bool
+    # every field that tells this value apart is named outright by the question (before the order
+    # decay, which ranks siblings but does not make a named field less named)
+    fully_named: bool = False
 
     def hit(self) -> TableValueHit:
         return TableValueHit(**self.value.model_dump(exclude={"section"}), score=round(self.score, 4))
@@ -133,6 +139,7 @@ class TableMatcher:
         for i, v in enumerate(self.values):
             fields = self._fields[i]
             scores: dict[str, float | None] = {}
+            undecayed: dict[str, float] = {}
             for name, field in fields.items():
                 if field is None:
                     scores[name] = None
@@ -149,6 +156,7 @@ class TableMatcher:
                 if any(field[t] >= self.vocab.weight(t) - 1e-9 and local[t] >= 1.0 for t in matched):
                     # a word only this label has among its siblings is enough to pick it
                     score = max(score, w.distinctive_floor)
+                undecayed[name] = score
                 if matched:
                     # among siblings both named, the one named first is the subject ("people of A ... with B")
                     score *= 1.0 - w.order_decay * min(position[t] for t in matched)
@@ -190,6 +198,7 @@ class TableMatcher:
                     float(dense[i]),
                     year_ok,
                     is_named,
+                    bool(undecayed) and all(f >= FULLY_NAMED for f in undecayed.values()),
                 )
             )
         out.sort(key=lambda m: -m.score)

@@ -7,9 +7,9 @@ import re
 
 from qa.answering.candidate import Candidate, Evidence
 from qa.answering.context import AnswerContext, Citations, cell_citation, with_unit
-from qa.answering.strategies.cells import FULLY_NAMED, compose_cells, use_table
+from qa.answering.strategies.cells import compose_cells, use_table
 from qa.question.intent import Intent
-from qa.retrieval.tables import ValueMatch
+from qa.retrieval.tables import FULLY_NAMED, ValueMatch
 from qa.schema import Computation, TableValue
 from qa.text import format_number
 

@@ -84,9 +84,6 @@ def compose_cells(
     )
 
 
-FULLY_NAMED = 0.9  # a field score this high means the question names that row/column outright
-
-
 def use_table(ev: Evidence) -> bool:
     """Whether the best confident cell answers better than the best sentence."""
     s = ev.ctx.settings
@@ -98,7 +95,7 @@ def use_table(ev: Evidence) -> bool:
         or best_cell.named_table
         or best_cell.coverage >= best_sentence.coverage - s.cell_coverage_slack
         or (
-            all(f is None or f >= FULLY_NAMED for f in (best_cell.row, best_cell.column, best_cell.item))
+            best_cell.fully_named
             and best_cell.coverage >= best_sentence.coverage - s.named_cell_coverage_slack
         )
         or bool(ev.ctx.conflicts.find(best_cell.value))

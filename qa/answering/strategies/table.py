@@ -7,10 +7,10 @@ from __future__ import annotations
 from qa.answering.candidate import Candidate, Evidence, cell_ok
 from qa.answering.context import AnswerContext, Citations, cell_citation
 from qa.answering.strategies.arithmetic import compute
-from qa.answering.strategies.cells import FULLY_NAMED, compose_cells, use_table
+from qa.answering.strategies.cells import compose_cells, use_table
 from qa.question.intent import Intent
 from qa.retrieval.query import QueryTerms
-from qa.retrieval.tables import ValueMatch
+from qa.retrieval.tables import FULLY_NAMED, ValueMatch
 from qa.schema import Citation, TableValue
 from qa.text import tokenize
 
