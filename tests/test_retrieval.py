@@ -179,3 +179,24 @@ def test_a_row_named_late_in_the_question_is_still_named_outright(tmp_path):
     assert top.fully_named
     second = matcher.match(analyse_question("What was the page load for quiche?", vocab), None)[0]
     assert not second.fully_named  # 'page load' does not name one of the two page-load columns
+
+
+def test_a_parenthesis_the_columns_are_told_apart_without_is_optional(tmp_path):
+    from qa.retrieval.query import analyse_question
+    from qa.retrieval.tables import FULLY_NAMED, TableMatcher
+
+    text = """## Results
+
+Table 1: Meadows
+
+| Site | Elevation (m) | Flower density (stems/m²) | Visits (per 10 min) |
+| --- | --- | --- | --- |
+| North | 1,200 | 35 | 6.1 |
+| South | 1,500 | 22 | 2.9 |
+"""
+    doc = parse_document(text, source="meadows.md")
+    vocab = build_vocabulary(doc, tmp_path / "none.json")
+    matcher = TableMatcher(doc.table_values, np.zeros((len(doc.table_values), 4), dtype=np.float32), vocab)
+    top = matcher.match(analyse_question("What was the flower density at North?", vocab), None)[0]
+    assert (top.value.row, top.value.column) == ("North", "Flower density (stems/m²)")
+    assert top.column is not None and top.column >= FULLY_NAMED

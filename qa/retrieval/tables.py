@@ -58,6 +58,11 @@ def _label_terms(label: str | None) -> set[str]:
     return _terms(kept)
 
 
+def _core_terms(label: str | None) -> set[str]:
+    """Words of a label outside its parentheses ('Flower density (stems/m²)' -> flower, density)."""
+    return _terms(re.sub(r"\([^()]*\)", " ", label or ""))
+
+
 class TableMatcher:
     """Scores every :class:`TableValue` against a question."""
 
@@ -99,6 +104,10 @@ class TableMatcher:
             if not own or (name == "row" and is_year(v.row.strip())) or not siblings:
                 out[name] = None  # not a way to tell this value apart
                 continue
+            core = _core_terms(getattr(v, name))
+            if core and name != "item" and core not in [_core_terms(s) for s in siblings]:
+                # '(stems/m²)', '(n=306)': a parenthesis the siblings are told apart without is optional
+                own = core
             sibling_terms = [_label_terms(s) for s in siblings]
             weights = {}
             for term in own:
