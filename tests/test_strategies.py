@@ -375,3 +375,28 @@ def test_a_bold_run_in_heading_heads_its_paragraph():
         paragraphs=[Paragraph(text="We invited.", start=0, end=11)],
     )
     assert run_in_heading(plain, 3) == set()
+
+
+STACKS = """## Results
+
+Table 1: Performance of each stack (ms)
+
+| Stack | Handshake time | Throughput |
+| --- | --- | --- |
+| alphaquic | 86 | 47.2 |
+| betaquic | 88 | 45.3 |
+
+The alphaquic stack completed its handshake in 79 ms, the shortest handshake time of all stacks.
+"""
+
+
+def test_a_sentence_figure_a_table_contradicts_shows_both_figures():
+    # the question is answered from the sentence (it covers 'complete'); the table says 86, not 79
+    chosen = Tiny(STACKS).answer("How long did alphaquic take to complete its handshake?")
+    assert chosen.strategy == "sentences"
+    assert chosen.conflicts
+    figures = {v.value.replace(" ms", "") for v in chosen.conflicts[0].values}
+    assert figures == {"86", "79"}
+    assert "79" in chosen.short_answer and "86" in chosen.short_answer
+    assert "different figures" in chosen.answer
+    assert any(c.kind == "table_cell" for c in chosen.citations)

@@ -24,6 +24,7 @@ from __future__ import annotations
 from qa.answering.candidate import Candidate, evidence_features, gather
 from qa.answering.context import AnswerContext
 from qa.answering.strategies import abstain, arithmetic, items, listing, sentences, span, table, unit, yesno
+from qa.answering.strategies.cells import reveal_table_conflict
 from qa.question import AnalysedQuestion
 from qa.retrieval.tables import ValueMatch
 from qa.schema import Passage
@@ -71,5 +72,6 @@ def compose_answer(
     if chosen.short_answer is None:
         shorts = (yesno if question.answer_type == "yesno" else span).propose(evidence, chosen)
         chosen.short_answer = shorts[0] if shorts else None
+        reveal_table_conflict(evidence, chosen)
     chosen.features = evidence_features(evidence)
     return chosen

@@ -7,7 +7,16 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from qa.answering.candidate import Candidate, Evidence
-from qa.answering.context import Citations, cell_citation, cell_phrase, sentence_citation, value_with_unit
+from qa.answering.conflicts import Mismatch
+from qa.answering.context import (
+    AnswerContext,
+    Citations,
+    cell_citation,
+    cell_phrase,
+    sentence_citation,
+    value_with_unit,
+    with_unit,
+)
 from qa.retrieval.tables import ValueMatch
 from qa.schema import Computation, Conflict, ConflictValue, TableValue
 
@@ -41,38 +50,10 @@ def compose_cells(
     conflicts = []
     for m in chosen:
         mismatches = ctx.conflicts.find(m.value)
-        if not mismatches:
-            continue
-        values = [
-            ConflictValue(
-                value=m.value.value,
-                number=float(m.value.number or 0),
-                unit=m.value.unit,
-                citation_id=m.value.id,
-                section=m.value.section,
-            )
-        ]
-        notes = [f"{m.value.table} gives {value_with_unit(m.value)} [{cites.add(cell_citation(m.value))}]"]
-        for mismatch in mismatches:
-            citation = sentence_citation(ctx, mismatch.sentence_index)
-            n = cites.add(citation)
-            values.append(
-                ConflictValue(
-                    value=mismatch.mention.text,
-                    number=mismatch.mention.value,
-                    unit="%" if mismatch.mention.percent else None,
-                    citation_id=citation.id,
-                    section=citation.section,
-                )
-            )
-            notes.append(f"{citation.section} gives {mismatch.mention.text}: “{citation.quote}” [{n}]")
-        measure = f"{m.value.row} — {m.value.column}" + (f" — {m.value.item}" if m.value.item else "")
-        conflicts.append(Conflict(measure=measure, values=values))
-        text += (
-            f"\nNote: the paper gives different figures for {measure}: "
-            + "; ".join(notes)
-            + ". These figures differ."
-        )
+        if mismatches:
+            conflict, note = describe_conflict(ctx, m.value, mismatches, cites)
+            conflicts.append(conflict)
+            text += note
     return Candidate(
         strategy=strategy,
         answer=text,
@@ -82,6 +63,43 @@ def compose_cells(
         conflicts=conflicts,
         computations=computations,
     )
+
+
+def describe_conflict(
+    ctx: AnswerContext, cell: TableValue, mismatches: list[Mismatch], cites: Citations
+) -> tuple[Conflict, str]:
+    """The contradiction between ``cell`` and the sentences giving other figures, and the note that
+    says so in the answer (each figure cited)."""
+    values = [
+        ConflictValue(
+            value=cell.value,
+            number=float(cell.number or 0),
+            unit=cell.unit,
+            citation_id=cell.id,
+            section=cell.section,
+        )
+    ]
+    notes = [f"{cell.table} gives {value_with_unit(cell)} [{cites.add(cell_citation(cell))}]"]
+    for mismatch in mismatches:
+        citation = sentence_citation(ctx, mismatch.sentence_index)
+        n = cites.add(citation)
+        values.append(
+            ConflictValue(
+                value=mismatch.mention.text,
+                number=mismatch.mention.value,
+                unit="%" if mismatch.mention.percent else None,
+                citation_id=citation.id,
+                section=citation.section,
+            )
+        )
+        notes.append(f"{citation.section} gives {mismatch.mention.text}: “{citation.quote}” [{n}]")
+    measure = f"{cell.row} — {cell.column}" + (f" — {cell.item}" if cell.item else "")
+    note = (
+        f"\nNote: the paper gives different figures for {measure}: "
+        + "; ".join(notes)
+        + ". These figures differ."
+    )
+    return Conflict(measure=measure, values=values), note
 
 
 def use_table(ev: Evidence) -> bool:
@@ -104,3 +122,37 @@ def use_table(ev: Evidence) -> bool:
             and sum(m.value.table == best_cell.value.table for m in ev.confident) >= 2
         )
     )
+
+
+# how many of the question's best table matches are checked for a figure a quoted sentence contradicts
+CONFLICT_MATCHES = 10
+
+
+def reveal_table_conflict(ev: Evidence, chosen: Candidate) -> None:
+    """When the figure a quoted sentence answers with is one a table cell contradicts ('79 ms' in the
+    text, 86 in the table), say so: the cell is cited, the note added and both figures made the short
+    answer. The contradiction is the :class:`ConflictFinder`'s, found from the cell's side."""
+    if chosen.strategy != "sentences" or chosen.conflicts or not chosen.short_answer:
+        return
+    position = ev.ctx.evidence.position
+    quoted = {position[c.id] for c in chosen.citations if c.kind == "sentence" and c.id in position}
+    for m in ev.matches[:CONFLICT_MATCHES]:
+        mismatches = ev.ctx.conflicts.find(m.value)
+        if not any(
+            x.sentence_index in quoted and x.mention.text.strip() in chosen.short_answer for x in mismatches
+        ):
+            continue
+        cites = Citations()
+        for citation in chosen.citations:
+            cites.add(citation)
+        conflict, note = describe_conflict(ev.ctx, m.value, mismatches, cites)
+        others = [
+            with_unit(v.value, v.unit) for v in conflict.values if v.value.strip() not in chosen.short_answer
+        ]
+        figures = dict.fromkeys([chosen.short_answer, *others])
+        chosen.answer += note
+        chosen.citations = cites.items
+        chosen.table_values.append(m.hit())
+        chosen.conflicts.append(conflict)
+        chosen.short_answer = " or ".join(figures) + " (the paper gives different figures)"
+        return
