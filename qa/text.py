@@ -242,6 +242,34 @@ _NUMBER = re.compile(
 )
 
 
+# Money. The currency signs and names are a closed class of words, so a list: the common ISO codes,
+# symbols and English names, enough to tell '$8 per student' from '2,000 IU' or 'Grade 8'.
+_CURRENCY = (
+    r"(?:[$€£¥₹₩₦₱₺]|R\$|US\$|Rs\.?|(?:USD|EUR|GBP|JPY|CNY|INR|PKR|AFN|KES|NGN|ZAR|BRL|MXN|CHF|CAD|AUD|SEK|NOK|"
+    r"DKK|PLN|RUB|TRY|EGP|BDT|IDR|PHP|KRW|VND|THB|MYR|SGD|HKD|NZD|AED|SAR|GHS|TZS|UGX|ETB)\b|"
+    r"(?:dollars?|euros?|pounds?\s+sterling|pounds?|rupees?|yen|yuan|renminbi|francs?|pesos?|reais|reals?|shillings?|"
+    r"rand|naira|cedis?|lira|kron[aeo]r?|zloty|roubles?|rubles?|won|dinars?|dirhams?|riyals?|taka|baht|ringgit|"
+    r"rupiah|afghanis?|cents?|pence)\b)"
+)
+_MONEY_BEFORE = re.compile(rf"{_CURRENCY}\s?$", re.IGNORECASE)
+_MONEY_AFTER = re.compile(rf"^\s?(?:(?:thousand|million|billion|trillion)\s+)?{_CURRENCY}", re.IGNORECASE)
+MONEY_QUESTION = re.compile(
+    r"\b(?:cost|costs|costed|price|prices|priced|spend|spends|spent|spending|paid|pay|pays|budget|budgets|fee|"
+    r"fees|salary|salaries|wage|wages|revenue|revenues|earn|earns|earned|earnings|worth|expenditure)\b",
+    re.IGNORECASE,
+)
+
+
+def is_money(text: str, start: int, end: int) -> bool:
+    """Whether the figure printed at ``text[start:end]`` is an amount of money: a currency sign or
+    name printed with it or next to it."""
+    return bool(
+        re.match(rf"\s*[+-]?{_CURRENCY}", text[start:end], re.IGNORECASE)
+        or _MONEY_BEFORE.search(text[max(0, start - 16) : start])
+        or _MONEY_AFTER.match(text[end : end + 40])
+    )
+
+
 # A number after one of these labels names a part of the document ('Table 1', 'Fig. 2'), not a quantity.
 _LABEL_BEFORE = re.compile(
     r"\b(?:tables?|tab|figures?|fig|sections?|sec|chapters?|appendix|equations?|eqs?|algorithms?|footnotes?)"

@@ -400,3 +400,17 @@ def test_a_sentence_figure_a_table_contradicts_shows_both_figures():
     assert "79" in chosen.short_answer and "86" in chosen.short_answer
     assert "different figures" in chosen.answer
     assert any(c.kind == "table_cell" for c in chosen.citations)
+
+
+CAPSULES = """## Methods
+
+Participants took one capsule each morning containing 2,000 IU of vitamin D3 or a placebo.
+The low-cost programme enrolled 612 adults.
+"""
+
+
+def test_a_money_question_is_not_answered_by_a_figure_of_something_else():
+    chosen = Tiny(CAPSULES).answer("How much did the vitamin D3 capsules cost?")
+    assert chosen.abstained, chosen.answer
+    priced = Tiny(CAPSULES + "Each vitamin D3 capsule cost $8 to make.\n")
+    assert priced.answer("How much did the vitamin D3 capsules cost?").short_answer == "$8"

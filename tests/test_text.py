@@ -94,3 +94,19 @@ def test_a_year_before_a_comma_is_a_year():
     assert years_in("in 2016, 2017 and 2018") == [2016, 2017, 2018]
     assert fact_years("It reached 81.4 percent in 2022, the highest value.") == {2022}
     assert years_in("a budget of 2022,500 dollars") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "money"),
+    [
+        ("It cost $8 per student.", ["$8"]),
+        ("Each capsule held 2,000 IU of vitamin D.", []),
+        ("Grade 8 pupils paid KES 4,500 a year.", ["4,500"]),
+        ("The budget was 3.2 million euros.", ["3.2 million"]),
+        ("TLS 1.3 was used.", []),
+    ],
+)
+def test_money_is_a_figure_printed_with_a_currency(text, money):
+    from qa.text import find_numbers, is_money
+
+    assert [m.text for m in find_numbers(text) if is_money(text, m.start, m.end)] == money

@@ -20,6 +20,7 @@ from qa.question import AnalysedQuestion
 from qa.question.scope import ASKS_FOR_REFERENCES
 from qa.retrieval.tables import ValueMatch
 from qa.schema import Citation, Computation, Conflict, Passage, TableValueHit
+from qa.text import is_money
 
 logger = logging.getLogger(__name__)
 
@@ -236,6 +237,9 @@ def sentence_ok(ctx: AnswerContext, s: SentenceScore, question: AnalysedQuestion
         numbers = ctx.evidence.numbers[s.index]
         if intent.count:
             numbers = [m for m in numbers if not m.percent] or ctx.evidence.cardinals[s.index]
+        if intent.money:
+            # 'How much did the capsules cost?' is not answered by '2,000 IU' or 'Grade 8'
+            numbers = [m for m in numbers if is_money(ctx.doc.sentences[s.index].text, m.start, m.end)]
         if not numbers:
             return False
     return True

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from qa.answering.evidence import fact_years
-from qa.text import STOPWORDS, find_cardinal_words, find_numbers, stem
+from qa.text import STOPWORDS, find_cardinal_words, find_numbers, is_money, stem
 
 _MONTH_NAMES = frozenset(m for m in list(calendar.month_name) + list(calendar.month_abbr) if m)
 _MONTHS = "|".join(m for m in list(calendar.month_name)[1:] + list(calendar.month_abbr)[1:] if m)
@@ -283,6 +283,7 @@ def best_span(
     count: int | None = None,
     years: list[int] | None = None,
     counted: str | None = None,
+    money: bool = False,
 ) -> Span | None:
     """The span of ``kind`` ('number', 'date', 'person', 'place', 'list') in ``sentence`` that best answers
     the question, or None.
@@ -296,6 +297,7 @@ def best_span(
         count: For lists: how many items the question names, if it does.
         years: Years the question asks about: in a change statement ('between 2020 and 2021 ... rose to
             370 from 270') the earlier year takes the 'from' figure and the later one the 'to' figure.
+        money: The question asks for an amount of money: only figures printed with a currency answer.
         counted: The stem of what a 'how many' question counts: a figure followed by a count of
             something else ('12 months', '3,240 households') is not its answer.
     """
@@ -318,6 +320,8 @@ def best_span(
                 if not (counted and _counts_something_else(sentence, s, counted, question_stems))
             ]
         spans += [s for s in naming if s not in spans]
+        if money:
+            spans = [s for s in spans if is_money(sentence, s.start, s.end)]
         changed = _change_figure(sentence, spans, years or [])
         if changed is not None:
             return changed

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal, get_args
 
-from qa.text import COUNT_QUESTION
+from qa.text import COUNT_QUESTION, MONEY_QUESTION
 
 _NUMERIC = re.compile(
     r"\bhow (?:many|much|large|big|high|low|long|far|often)\b|\bwhat (?:percentage|percent|share|proportion|"
@@ -79,6 +79,12 @@ _UNIT = re.compile(
 )
 _WHEN = re.compile(r"^\s*when\b|\b(?:what|which) (?:date|year|day|month)\b|\bin which year\b", re.IGNORECASE)
 _MONTH = re.compile(r"\bmonth\b", re.IGNORECASE)
+# a change in money may be answered by a percentage: 'By how much did costs rise?'
+_CHANGE = re.compile(
+    r"\bby how much\b|%|\bpercent|\bshare\b|\b(?:rise|rose|risen|increase[ds]?|fall|fell|fallen|decrease[ds]?|grow|grew|"
+    r"grown|drop(?:ped)?|change[ds]?|cut)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,7 @@ class Intent:
     ordinal: int | None = None
     missing: bool = False
     extreme: str | None = None  # 'max' or 'min': 'Which model has the highest average?'
+    money: bool = False  # 'How much did the capsules cost?': an amount of money, not any figure
 
     @property
     def arithmetic(self) -> bool:
@@ -165,6 +172,10 @@ def detect_intent(question: str) -> Intent:
         ordinal=_ORDINALS[m.group(1).lower()] if (m := _ORDINAL.search(question)) else None,
         missing=bool(_MISSING.search(question)),
         extreme=_extreme(question),
+        money=bool(MONEY_QUESTION.search(question))
+        and bool(_NUMERIC.search(question))
+        and not COUNT_QUESTION.search(question)
+        and not _CHANGE.search(question),
     )
 
 

@@ -114,6 +114,7 @@ def propose(ev: Evidence, chosen: Candidate) -> list[str]:
             count=question.expected_count,
             years=question.terms.years,
             counted=question.counted,
+            money=question.intent.money,
         )
         if span is not None:
             out.append(span.text)
