@@ -201,6 +201,10 @@ def test_the_date_comes_from_the_clause_that_names_what_is_asked():
     sentence = "The baseline test was given on 14 March 2022 and the endline test on 20 June 2022."
     assert _span(sentence, "date", "On what date was the baseline test given?") == "14 March 2022"
     assert _span(sentence, "date", "When was the endline test?") == "20 June 2022"
+    # the subject is shared by both clauses; the verb tells them apart, across the 'and'
+    fieldwork = "Fieldwork began on 6 February 2023 and closed on 28 April 2023."
+    assert _span(fieldwork, "date", "When did fieldwork close?") == "28 April 2023"
+    assert _span(fieldwork, "date", "When did fieldwork begin?") == "6 February 2023"
 
 
 def test_a_table_or_figure_number_is_a_label_not_a_quantity():

@@ -64,6 +64,10 @@ NAME_REPEATS_QUESTION = 2.0  # per question word a name repeats: such a name is 
 # per question word only a figure's own clause has ('... and thirty-four in the placebo group'); any value
 # from 2 to 10 scores the same on the SQuAD file (1 a little lower)
 CLAUSE_WORD = 3.0
+# words a clause break between a figure or date and a question word counts for ('began on 6 February
+# and closed on 28 April': 'closed' is not near the first date); set on the examples in
+# tests/test_short_answers.py, checked on the SQuAD file
+CLAUSE_CROSSING = 2.0
 
 
 _MEASURE_QUESTION = re.compile(r"\bhow (?:long|far|old|tall|heavy|deep|wide|high|much time)\b", re.IGNORECASE)
@@ -202,7 +206,10 @@ def _change_figure(sentence: str, spans: list[Span], years: list[int]) -> Span |
     return origin[0] if asked[0] == stated[0] else target[0]
 
 
-_CLAUSE_BREAK = re.compile(r"[,;:]|\s(?:and|but|while|whereas|versus|vs\.|compared\s+with)\s", re.IGNORECASE)
+# a parenthesis is an aside of its own: '(2 x Xeon Gold, 256 GB RAM)' does not count the servers
+_CLAUSE_BREAK = re.compile(
+    r"[,;:()]|\s(?:and|but|while|whereas|versus|vs\.|compared\s+with)\s", re.IGNORECASE
+)
 
 
 def _clause_hits(sentence: str, spans: list[Span], question_stems: set[str]) -> dict[int, int]:
@@ -255,20 +262,24 @@ def _names_counted(sentence: str, span: Span, counted: str) -> bool:
     return counted in {stem(w.lower()) for w in _WORD.findall(following.group(0))}
 
 
-def _anchor_positions(sentence: str, question_stems: set[str]) -> list[int]:
-    return [m.start() for m in _WORD.finditer(sentence) if stem(m.group(0).lower()) in question_stems]
+def _anchor_positions(sentence: str, question_stems: set[str]) -> list[tuple[int, int]]:
+    """(start, end) of each word of the sentence that the question shares."""
+    return [
+        (m.start(), m.end()) for m in _WORD.finditer(sentence) if stem(m.group(0).lower()) in question_stems
+    ]
 
 
-def _distance(span: Span, anchors: list[int], sentence: str) -> float:
-    """Words between the span and the nearest word the sentence shares with the question."""
+def _distance(span: Span, anchors: list[tuple[int, int]], sentence: str, crossing: float = 0.0) -> float:
+    """Words between the span and the nearest word the sentence shares with the question (the shared
+    word itself not counted, on either side), plus ``crossing`` per clause break in between."""
     if not anchors:
         return 10.0
     best = None
-    for a in anchors:
+    for a, a_end in anchors:
         if span.start <= a < span.end:
             continue
-        lo, hi = (a, span.start) if a < span.start else (span.end, a)
-        words = len(_WORD.findall(sentence[lo:hi]))
+        lo, hi = (a_end, span.start) if a < span.start else (span.end, a)
+        words = len(_WORD.findall(sentence[lo:hi])) + crossing * len(_CLAUSE_BREAK.findall(sentence[lo:hi]))
         best = words if best is None else min(best, words)
     return float(best if best is not None else 10.0)
 
@@ -349,7 +360,9 @@ def best_span(
     clause_hits = _clause_hits(sentence, spans, question_stems) if kind in ("number", "date") else {}
     scored = []
     for s in spans:
-        score = -_distance(s, anchors, sentence) + CLAUSE_WORD * clause_hits.get(s.start, 0)
+        # a figure or date belongs to its own clause: a question word across a clause break is farther
+        near = _distance(s, anchors, sentence, CLAUSE_CROSSING if clause_hits else 0.0)
+        score = -near + CLAUSE_WORD * clause_hits.get(s.start, 0)
         if kind == "place" and _PLACE_LEAD.search(sentence[: s.start]):
             score += PLACE_AFTER_PREPOSITION
         if kind == "person" and _PLACE_LEAD.search(sentence[: s.start]):
