@@ -333,3 +333,9 @@ def test_a_front_matter_quote_gets_the_named_fields_value_as_short_answer():
         [candidate, *_] = sentences.propose(ev)
         assert candidate.citations[0].kind == "metadata"
         assert span.propose(ev, candidate) == expected, question
+
+
+def test_a_list_stops_where_its_last_item_runs_into_the_question():
+    sentence = "Both Alphaland and Betaland hold unfavorable views toward their connection since both hold old resentment and lack trust."
+    asked = "Which two countries hold unfavorable views toward their connection?"
+    assert _span(sentence, "list", asked, count=2) == "Alphaland and Betaland"

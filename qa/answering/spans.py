@@ -182,6 +182,21 @@ def list_spans(sentence: str) -> list[Span]:
     return out
 
 
+def _before_question_words(sentence: str, span: Span, question_stems: set[str]) -> Span | None:
+    """A list cut where its last item runs into the question's own words ('Belarus and Ukraine hold
+    unfavorable views' -> 'Belarus and Ukraine'); None when fewer than two items are left."""
+    last = span.text.rfind(list_items(span.text)[-1])
+    for m in _WORD.finditer(span.text, max(0, last)):
+        if m.start() > last and stem(m.group(0).lower()) in question_stems:
+            text = span.text[: m.start()].rstrip(" ,;")
+            return (
+                Span(text, span.start, span.start + len(text), span.kind)
+                if len(list_items(text)) >= 2
+                else None
+            )
+    return span
+
+
 def list_items(text: str) -> list[str]:
     """The items of a coordinated list span."""
     parts = re.split(rf"\s*,\s*(?:and\s+|or\s+)?|\s+{_CONJUNCTION}\s+", text)
@@ -341,7 +356,8 @@ def best_span(
     elif kind in ("person", "place"):
         spans = name_spans(sentence)
     elif kind == "list":
-        spans = list_spans(sentence)
+        spans = [_before_question_words(sentence, s, question_stems) for s in list_spans(sentence)]
+        spans = [s for s in spans if s is not None]
         if count:
             exact = [s for s in spans if len(list_items(s.text)) == count]
             spans = exact or spans
