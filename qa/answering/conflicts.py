@@ -15,13 +15,15 @@ from dataclasses import dataclass
 from qa.answering.evidence import EvidenceBase, word_positions
 from qa.retrieval.query import Vocabulary
 from qa.schema import TableValue
-from qa.text import STOPWORDS, NumberMention, is_year, stem, tokenize
+from qa.text import STOPWORDS, NumberMention, is_year, raw_tokens, stem, tokenize
 
 _SCALE = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 _TIGHT_LINKS = {"of", "in", "among", "amongst", "for"}
 _UNIT_STEMS = {stem(w) for w in ("percent", "billion", "million", "thousand", "trillion", "dollars", "usd")}
 MENTION_THRESHOLD = 0.5
 RARE_WORD_IDF = 3.0  # a word this rare that only one label has names that label on its own
+OWNER_WINDOW = 6  # words before a figure, in its clause, in which a label named whole owns it
+_CLAUSE_BREAK = re.compile(r"[,;:()]|\s(?:and|but|while|whereas)\s", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -80,6 +82,11 @@ class ConflictFinder:
             label: [set(tokenize(a)) - _UNIT_STEMS - ambiguous for a in _alternatives(label)]
             for label in labels
         }
+        for label, alts in alt_terms.items():
+            if not any(alts) and not is_year(label.strip()):
+                # a label made only of words the caption also uses ('Trust local news (%)' under a caption
+                # on trust in local news) is still told from its siblings by its own words together
+                alts[0] = set(tokenize(_alternatives(label)[0])) - _UNIT_STEMS
         out: dict[str, list[dict[str, float]]] = {}
         for label, alts in alt_terms.items():
             siblings = [set().union(*alt_terms[o]) for o in labels if o != label]
@@ -122,17 +129,37 @@ class ConflictFinder:
             label: self.vocab.expand(set().union(*[set(a) for a in names[label]])) for label in mentioned
         }
 
+        own_words = {label: set().union(*[set(a) for a in names[label]]) for label in mentioned}
+
         def label_of(word: str) -> str | None:
             hits = [label for label, stems in stems_of.items() if word in stems]
             return hits[0] if len(hits) == 1 else None
 
         words = word_positions(text)
-        after = [w for pos, w in words if pos >= mention.end and w not in _UNIT_STEMS]
+        # 'the FEC + VC cells retained 87.1%': the label named whole just before the figure, the most
+        # specific when labels nest ('FEC + VC' over 'FEC' and 'VC')
+        clause = max([m.end() for m in _CLAUSE_BREAK.finditer(text[: mention.start])], default=0)
+        before = {w for _, w in [(p, w) for p, w in words if clause <= p < mention.start][-OWNER_WINDOW:]}
+        whole = [
+            label for label, stems in stems_of.items() if own_words[label] and own_words[label] <= before
+        ]
+        if whole:
+            widest = max(len(own_words[label]) for label in whole)
+            best = [label for label in whole if len(own_words[label]) == widest]
+            if len(best) == 1:
+                return best[0]
+        placed = [(pos, w) for pos, w in words if pos >= mention.end and w not in _UNIT_STEMS]
+        after = [w for _, w in placed]
+        if after and label_of(after[0]):
+            return label_of(after[0])  # '24 schools': the noun the figure counts names its label
         for k, word in enumerate(after[:5]):
             if word in _TIGHT_LINKS and k + 1 < len(after):
-                label = label_of(after[k + 1]) or (label_of(after[k + 2]) if k + 2 < len(after) else None)
+                at = k + 1 if label_of(after[k + 1]) else k + 2
+                label = label_of(after[at]) if at < len(after) else None
                 if label:
-                    return label
+                    # 'in the districts of Restinga, Partenon and Sarandi': a figure for them all
+                    listed = _listed(text, placed, at, label, label_of, lambda w, lb: w in stems_of[lb])
+                    return None if listed else label
         for _, word in reversed([(p, w) for p, w in words if p < mention.start]):
             label = label_of(word)
             if label:
@@ -162,6 +189,7 @@ class ConflictFinder:
             for label, alts in names.items()
             if not is_year(label.strip())
         }
+        row_cells = {v.column: v for v in self.values if v.table == cell.table and v.row == cell.row}
         out = []
         for i, numbers in enumerate(self.evidence.numbers):
             if not numbers:
@@ -180,22 +208,109 @@ class ConflictFinder:
             text = self.evidence.sentences[i].text
             mentioned_foreign = [f for f in foreign if self._mention(foreign[f], terms) >= MENTION_THRESHOLD]
             own_rows = {} if year_row else {r: rows[r] for r in mentioned_rows}
+            label_numbers = {
+                t for label in [*mentioned_rows, *mentioned_cols] for t in raw_tokens(label) if t[0].isdigit()
+            }
+            found = []  # the figures this sentence gives for the cell's row and column
             for mention in numbers:
                 if not _comparable(cell, mention) or _foreign_unit(cell, text, mention):
                     continue
+                if mention.text.strip().lower() in label_numbers:
+                    continue  # 'aged 60–74', 'after 500 cycles': part of a label the sentence names
                 if mentioned_foreign:
                     # a figure the sentence gives for something another table lists (a row elsewhere)
                     # is not a figure for this table's measure
                     everyone = own_rows | {f: foreign[f] for f in mentioned_foreign}
                     if self._owner(text, mention, everyone, list(everyone)) in mentioned_foreign:
                         continue
-                row_owner = cell.row if year_row else self._owner(text, mention, rows, mentioned_rows)
-                col_owner = self._owner(text, mention, columns, mentioned_cols)
+                if year_row:
+                    # '81.4 percent in 2022, ... the increase from 2021': the year the figure is given for
+                    stated = {str(y): [{str(y): 1.0}] for y in sorted(years)}
+                    owner = self._owner(text, mention, stated, list(stated)) if len(stated) > 1 else None
+                    row_owner = cell.row if len(stated) <= 1 or owner == str(cell.year) else None
+                else:
+                    row_owner = self._owner(text, mention, rows, _owning(text, mention, mentioned_rows, rows))
+                # a percentage belongs to a column of percentages, not to the respondents' count beside it
+                fitting = [
+                    c
+                    for c in mentioned_cols
+                    if (c not in row_cells or _comparable(row_cells[c], mention))
+                    and not _counts_other(text, mention, c)
+                ]
+                col_owner = self._owner(text, mention, columns, fitting)
                 if row_owner != cell.row or col_owner != cell.column:
                     continue
-                if not _same_value(cell, mention):
-                    out.append(Mismatch(i, mention))
+                found.append(mention)
+            if any(_same_value(cell, m) for m in found):
+                continue  # the sentence gives the cell's own figure for it: the others are for other things
+            out += [Mismatch(i, m) for m in found]
         return out
+
+
+_COMPARISON = r"\b(?:above|below|than|over|under|against|versus|vs\.?|compared\s+(?:with|to)|relative\s+to|ahead\s+of|behind)\s+"
+_COMPARED = re.compile(rf"{_COMPARISON}(?:the\s+|that\s+of\s+|those\s+of\s+)?$", re.IGNORECASE)
+_COMPARED_WITH = re.compile(
+    r"\b(?:than|against|versus|vs\.?|compared\s+(?:with|to)|relative\s+to)\s", re.IGNORECASE
+)
+
+
+def _owning(
+    text: str, mention: NumberMention, mentioned: list[str], names: dict[str, list[dict[str, float]]]
+) -> list[str]:
+    """The mentioned labels that may own a figure: not one named only after the figure as what it is
+    compared with ('it reaches 91.2 percent, three points above Longformer-base'), nor one named
+    before a comparison the figure follows ('TCP took 6.4 s compared with 4.4')."""
+    words = word_positions(text)
+    keep = []
+    for label in mentioned:
+        stems = set().union(*[set(a) for a in names[label]])
+        positions = [p for p, w in words if w in stems]
+        if (
+            positions
+            and min(positions) > mention.end
+            and _COMPARED.search(text[mention.end : min(positions)])
+        ):
+            continue
+        if (
+            positions
+            and max(positions) < mention.start
+            and _COMPARED_WITH.search(text[max(positions) : mention.start])
+        ):
+            continue  # 'X took 6.4 s compared with 4.4': the figure after the comparison is another's
+        keep.append(label)
+    return keep
+
+
+def _listed(text: str, placed: list[tuple[int, str]], at: int, label: str, label_of, part_of) -> bool:
+    """Whether the label named at ``placed[at]`` is followed, across a comma or 'and'/'or', by another
+    label: a coordinated list of labels ('Restinga, Partenon and Sarandi')."""
+    k = at
+    while k + 1 < len(placed):
+        between = text[placed[k][0] : placed[k + 1][0]]
+        between = between[len(re.match(r"[^\W_]*", between).group(0)) :]
+        if re.fullmatch(r"\s+", between) and part_of(placed[k + 1][1], label):
+            k += 1  # still the same label ('Hala Kondratowa')
+            continue
+        if not re.fullmatch(r"\s*(?:[,;]\s*)?(?:(?:and|or|&)\s+)?", between, re.IGNORECASE) or not re.search(
+            r"[,;&]|\b(?:and|or)\b", between, re.IGNORECASE
+        ):
+            return False
+        following = [label_of(w) for _, w in placed[k + 1 : k + 3]]
+        return any(other is not None and other != label for other in following)
+    return False
+
+
+_NOUN_AFTER = re.compile(r"\s+([^\W\d_]{4,}s)\b")
+
+
+def _counts_other(text: str, mention: NumberMention, column: str) -> bool:
+    """'17.2 points' is not a figure for a column that counts something ('Schools'): the figure is
+    followed by a plural noun that is not the column's one word."""
+    label = [w for w in raw_tokens(re.sub(r"\([^()]*\)", " ", column)) if w not in STOPWORDS]
+    noun = _NOUN_AFTER.match(text, mention.end)
+    if len(label) != 1 or not _NOUN_AFTER.fullmatch(f" {label[0]}") or noun is None:
+        return False  # not a column of counts ('Placebo', 'Treatment gain')
+    return stem(noun.group(1).lower()) != stem(label[0])
 
 
 def _cell_scale(cell: TableValue) -> float:
@@ -218,15 +333,48 @@ def _comparable(cell: TableValue, mention: NumberMention) -> bool:
 
 
 _SHORT_UNIT = re.compile(r"\s*([^\W\d_]{1,3})\b")
+# the written-out names of unit symbols ('79 ms' under a caption in milliseconds): SI and common
+# symbols, a closed class, so a table
+_UNIT_NAMES = {
+    "ms": ("millisecond", "milliseconds"),
+    "s": ("second", "seconds"),
+    "min": ("minute", "minutes"),
+    "h": ("hour", "hours"),
+    "hr": ("hour", "hours"),
+    "km": ("kilometre", "kilometres", "kilometer", "kilometers"),
+    "m": ("metre", "metres", "meter", "meters"),
+    "cm": ("centimetre", "centimetres", "centimeter", "centimeters"),
+    "mm": ("millimetre", "millimetres", "millimeter", "millimeters"),
+    "kg": ("kilogram", "kilograms"),
+    "g": ("gram", "grams"),
+    "mg": ("milligram", "milligrams"),
+    "l": ("litre", "litres", "liter", "liters"),
+    "ml": ("millilitre", "millilitres", "milliliter", "milliliters"),
+    "kb": ("kilobyte", "kilobytes"),
+    "mb": ("megabyte", "megabytes"),
+    "gb": ("gigabyte", "gigabytes"),
+    "kw": ("kilowatt", "kilowatts"),
+    "mw": ("megawatt", "megawatts"),
+    "kwh": ("kilowatt-hour", "kilowatt-hours"),
+}
+# units of measure written out: a closed class of words, so a list (not counted things like 'schools')
+_UNIT_WORD = re.compile(
+    r"\s*((?:milli|micro|nano|kilo|centi)?(?:seconds?|metres?|meters?|grams?|litres?|liters?|watts?|volts?|"
+    r"hertz|bytes?|bits?)|minutes?|hours?|days?|weeks?|months?|years?|miles?|feet|foot|inch(?:es)?|tonnes?|"
+    r"tons?|pounds?|ounces?|degrees?|kelvin|joules?|calories?|gallons?|acres?|hectares?)\b",
+    re.IGNORECASE,
+)
 
 
 def _foreign_unit(cell: TableValue, text: str, mention: NumberMention) -> bool:
-    """The figure carries a short unit of its own ('2,000 IU', '5 mg') that the cell's labels never use."""
-    after = _SHORT_UNIT.match(text, mention.end)
+    """The figure carries a unit of its own ('2,000 IU', '5 mg', '6.4 seconds') that the cell's labels
+    never use."""
+    after = _SHORT_UNIT.match(text, mention.end) or _UNIT_WORD.match(text, mention.end)
     if after is None or after.group(1).lower() in STOPWORDS:
         return False
     context = f"{cell.caption} {cell.column} {cell.row} {cell.unit or ''}".lower()
-    return not re.search(rf"\b{re.escape(after.group(1).lower())}\b", context)
+    unit = after.group(1).lower()
+    return not any(re.search(rf"\b{re.escape(u)}\b", context) for u in (unit, *_UNIT_NAMES.get(unit, ())))
 
 
 def _same_value(cell: TableValue, mention: NumberMention) -> bool:

@@ -1,0 +1,173 @@
+"""The contradiction finder on small documents (pure: no model, no paper).
+
+Each case is a shape of sentence met on papers nobody tuned for (issue 8 probes): the finder must
+report the figure a sentence gives for a cell's row and column when it differs from the cell, and
+nothing for figures that belong to something else.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from qa.answering.conflicts import ConflictFinder
+from qa.answering.evidence import EvidenceBase
+from qa.parsing import parse_document
+from qa.retrieval.query import build_vocabulary
+
+
+def conflicts(text: str, tmp_path) -> dict[tuple[str, str], list[str]]:
+    """(row, column) -> the figures sentences give against that cell."""
+    doc = parse_document(text, source="paper.md")
+    vocab = build_vocabulary(doc, tmp_path / "none.json")
+    evidence = EvidenceBase(doc, np.zeros((len(doc.sentences), 4), dtype=np.float32), vocab)
+    finder = ConflictFinder(doc.table_values, evidence, vocab)
+    out = {}
+    for v in doc.table_values:
+        found = finder.find(v)
+        if found:
+            out[(v.row, v.column)] = [m.mention.text for m in found]
+    return out
+
+
+def table(caption: str, header: list[str], rows: list[list[str]]) -> str:
+    lines = [f"Table 1: {caption}", "", "| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+ELECTROLYTES = table(
+    "Cell performance by electrolyte",
+    ["Electrolyte", "Initial capacity (mAh/g)", "ICE (%)", "Retention after 500 cycles (%)"],
+    [
+        ["Baseline", "291", "78.4", "71.2"],
+        ["FEC", "296", "82.1", "84.6"],
+        ["VC", "288", "80.7", "79.3"],
+        ["FEC + VC", "299", "83.5", "88.9"],
+        ["Diglyme", "274", "86.2", "92.4"],
+    ],
+)
+
+
+def test_a_nested_label_owns_the_figure_after_it(tmp_path):
+    text = f"""## Results
+
+{ELECTROLYTES}
+
+Both additives helped, and their combination was best: the FEC + VC cells retained 87.1% of their capacity after 500 cycles, against 71.2% for the baseline.
+"""
+    assert conflicts(text, tmp_path) == {("FEC + VC", "Retention after 500 cycles (%)"): ["87.1%"]}
+
+
+def test_a_sentence_giving_the_cells_own_figure_gives_others_for_other_things(tmp_path):
+    text = f"""## Results
+
+{ELECTROLYTES}
+
+All formulations delivered capacities close to 290 mAh/g with the exception of the diglyme electrolyte, which gave 274 mAh/g.
+The diglyme electrolyte gave the highest coulombic efficiency (ICE) of 86.2%, compared with 78.4% for the baseline.
+"""
+    assert conflicts(text, tmp_path) == {}
+
+
+SURVEY = table(
+    "Trust in news by age group (%)",
+    [
+        "Age group",
+        "Respondents (n)",
+        "Trust local news (%)",
+        "Trust national TV (%)",
+        "Weekly local news use (%)",
+    ],
+    [
+        ["18–29", "412", "41.3", "38.7", "27.4"],
+        ["60–74", "547", "63.8", "54.9", "68.2"],
+        ["75 and over", "236", "66.4", "61.2", "71.5"],
+    ],
+)
+
+
+def test_a_label_of_caption_words_and_numbers_in_a_label_are_not_figures(tmp_path):
+    # 'trust', 'local', 'news' are all in the caption, yet together they name the column; '60' and
+    # '74' name the row, they are not figures for it
+    text = f"""## Results
+
+{SURVEY}
+
+Among respondents aged 60–74, 65.1% said they trusted local news.
+Trust in local news rose with age, from 41.3% among the youngest respondents to 66.4% among those aged 75 and over.
+"""
+    assert conflicts(text, tmp_path) == {("60–74", "Trust local news (%)"): ["65.1%"]}
+
+
+def test_a_figure_for_a_named_year_among_several(tmp_path):
+    text = (
+        """## Results
+
+"""
+        + table(
+            "Employment",
+            ["Year", "Informal share of employment (%)"],
+            [["2020", "79.6"], ["2021", "79.0"], ["2022", "80.3"]],
+        )
+        + """
+
+The informal share of employment reached 81.4 percent in 2022, although the increase from 2021 is small compared with the jump in 2020.
+"""
+    )
+    assert conflicts(text, tmp_path) == {("2022", "Informal share of employment (%)"): ["81.4 percent"]}
+
+
+STACKS = table(
+    "Performance at 2% loss (milliseconds unless noted)",
+    ["Stack", "Handshake time", "Median page load"],
+    [["TCP", "163", "1,390"], ["alphaquic", "84", "1,041"], ["betaquic", "88", "1,118"]],
+)
+
+
+def test_figures_with_another_unit_or_for_what_is_compared_are_not_the_cells(tmp_path):
+    text = f"""## Results
+
+{STACKS}
+
+At 10% loss the median page load of TCP took 6.4 seconds compared with 4.4 to 5.0 seconds for the other stacks.
+The alphaquic stack completed its handshake in 79 ms, a shorter handshake time than betaquic.
+"""
+    assert conflicts(text, tmp_path) == {("alphaquic", "Handshake time"): ["79"]}
+
+
+def test_a_figure_compared_with_a_label_named_after_it_is_not_that_labels(tmp_path):
+    text = (
+        """## Results
+
+"""
+        + table(
+            "Accuracy (%)",
+            ["Model", "Hyperpartisan", "ECtHR"],
+            [["Longformer", "88.1", "71.2"], ["Ours", "90.4", "73.5"]],
+        )
+        + """
+
+Ours obtains the best accuracy on both benchmarks. On Hyperpartisan it reaches 91.2 percent, more than three points above Longformer.
+"""
+    )
+    assert ("Longformer", "Hyperpartisan") not in conflicts(text, tmp_path)
+
+
+def test_a_figure_for_a_list_of_rows_is_no_one_rows(tmp_path):
+    text = (
+        """## Methods
+
+"""
+        + table(
+            "Schools and gains by district",
+            ["District", "Schools", "Treatment gain"],
+            [["Restinga", "6", "15.9"], ["Partenon", "6", "13.1"], ["Sarandi", "6", "12.0"]],
+        )
+        + """
+
+We recruited 24 schools in the districts of Restinga, Partenon and Sarandi.
+Students in Restinga's programme schools gained 17.2 points.
+"""
+    )
+    found = conflicts(text, tmp_path)
+    assert ("Restinga", "Schools") not in found  # 24 is for all three; 17.2 points counts no schools
