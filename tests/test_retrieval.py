@@ -200,3 +200,14 @@ Table 1: Meadows
     top = matcher.match(analyse_question("What was the flower density at North?", vocab), None)[0]
     assert (top.value.row, top.value.column) == ("North", "Flower density (stems/m²)")
     assert top.column is not None and top.column >= FULLY_NAMED
+
+
+def test_general_synonyms_cover_common_verbs_and_dimension_words(tmp_path):
+    from qa.retrieval.query import analyse_question
+
+    doc = parse_document(
+        "## Methods\n\nCycling began on 17 January 2023. The corridor length is 2.7 km.\n", source="m.md"
+    )
+    vocab = build_vocabulary(doc, tmp_path / "none.json")
+    assert analyse_question("When did cycling start?", vocab).unknown == []
+    assert "length" in analyse_question("How long is the corridor?", vocab).expansions
