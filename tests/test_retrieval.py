@@ -211,3 +211,18 @@ def test_general_synonyms_cover_common_verbs_and_dimension_words(tmp_path):
     vocab = build_vocabulary(doc, tmp_path / "none.json")
     assert analyse_question("When did cycling start?", vocab).unknown == []
     assert "length" in analyse_question("How long is the corridor?", vocab).expansions
+
+
+def test_a_column_named_by_function_words_is_found_by_them(tmp_path):
+    from qa.retrieval.query import analyse_question
+    from qa.retrieval.tables import TableMatcher
+
+    text = "## Results\n\nTable 1: Journey time by corridor\n\n| Corridor | Before (min) | After (min) |\n| --- | --- | --- |\n| Eastgate | 22.9 | 19.2 |\n| Mill Road | 18.6 | 15.9 |\n"
+    doc = parse_document(text, source="t.md")
+    vocab = build_vocabulary(doc, tmp_path / "none.json")
+    matcher = TableMatcher(doc.table_values, np.zeros((len(doc.table_values), 4), dtype=np.float32), vocab)
+    for asked, column in [("before the scheme", "Before (min)"), ("after the lanes opened", "After (min)")]:
+        top = matcher.match(analyse_question(f"What was the journey time on Eastgate {asked}?", vocab), None)[
+            0
+        ]
+        assert (top.value.row, top.value.column) == ("Eastgate", column)

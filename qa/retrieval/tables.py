@@ -15,7 +15,7 @@ import numpy as np
 from qa.retrieval.query import QueryTerms, Vocabulary
 from qa.schema import TableValue, TableValueHit
 from qa.settings import ScoringSettings
-from qa.text import COUNT_QUESTION, is_year, tokenize
+from qa.text import COUNT_QUESTION, is_year, raw_tokens, tokenize
 
 _PERCENT = re.compile(r"%|\bpercent|\bshare\b|\bproportion|\bfraction\b|\bhow much of\b", re.IGNORECASE)
 
@@ -77,6 +77,7 @@ class TableMatcher:
         self.w = scoring or ScoringSettings()
         self.vectors = vectors
         self.vocab = vocab
+        self._function_labels: set[str] = set()  # function words that make up a whole label
         self._fields = [self._field_weights(v) for v in values]
         # each field's total weight, and its terms as a set for the phrase test: fixed per paper
         self._field_totals = [
@@ -101,6 +102,13 @@ class TableMatcher:
             siblings = {getattr(o, name) for o in same_table} - {getattr(v, name)}
             if name == "item":
                 siblings = {o.item for o in same_table if o.column == v.column and o.row == v.row} - {v.item}
+            if not _core_terms(getattr(v, name)) and name != "item":
+                # 'Before (min)' / 'After (min)': a label of function words only is named by those words
+                words = {
+                    t for t in raw_tokens(re.sub(r"\([^()]*\)", " ", getattr(v, name) or "")) if t.isalpha()
+                }
+                own = words or own
+                self._function_labels |= words
             if not own or (name == "row" and is_year(v.row.strip())) or not siblings:
                 out[name] = None  # not a way to tell this value apart
                 continue
@@ -123,6 +131,9 @@ class TableMatcher:
         w = self.w
         weights = {t: 1.0 for t in terms.content}
         position = {t: i for i, t in reversed(list(enumerate(terms.content)))}
+        for t in self._function_labels & set(raw_tokens(terms.text)):
+            weights.setdefault(t, 1.0)  # 'before the scheme' names the 'Before' column
+            position.setdefault(t, len(terms.content))
         single = {t for t in terms.expansions if not any(t in p for p in terms.phrases)}
         for t in terms.expansions:
             if t in single:
