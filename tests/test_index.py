@@ -107,3 +107,25 @@ def test_query_embedding_equals_batch_embedding(embedder):
 
     text = "How much does Pakistan export to Afghanistan in 2024?"
     assert np.allclose(embedder.encode_query(text), embedder.encode([text, "another text"])[0], atol=1e-5)
+
+
+def test_a_package_version_lookup_that_misses_once_is_retried_and_fixed_for_the_process(monkeypatch):
+    # a thread changing sys.path made one lookup miss: 'unknown' then went into a manifest
+    from importlib import metadata
+
+    from qa.indexing import store
+
+    calls = []
+
+    def flaky(name):
+        calls.append(name)
+        if len(calls) == 1:
+            raise metadata.PackageNotFoundError(name)
+        return "9.9"
+
+    store._package_version.cache_clear()
+    monkeypatch.setattr(store.importlib_metadata, "version", flaky)
+    assert store._package_version("some-model-package") == "9.9"
+    assert store._package_version("some-model-package") == "9.9"
+    assert len(calls) == 2  # one miss, one hit, then the cached answer
+    store._package_version.cache_clear()

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import functools
 import inspect
 import json
 import logging
@@ -115,12 +116,26 @@ def encode_with_progress(
     return vectors
 
 
+@functools.lru_cache(maxsize=8)
+def _package_version(distribution: str) -> str:
+    """The installed version of ``distribution``, looked up once per process.
+
+    importlib.metadata walks ``sys.path``; a thread that changes it meanwhile (Streamlit's script
+    runner adds and removes the script folder) can make one lookup miss an installed package. Such a
+    miss wrote 'unknown' into a manifest, and every later check then rebuilt the index (seen as a
+    flaky page test). So a miss is retried, and the answer is fixed for the process.
+    """
+    for _ in range(3):
+        try:
+            return importlib_metadata.version(distribution)
+        except importlib_metadata.PackageNotFoundError:
+            continue
+    return "unknown"
+
+
 def identity(doc_sha256: str, settings: Settings, dimension: int | None = None) -> dict[str, Any]:
     """What must match between an index and the current run for the index to be used."""
-    try:
-        package_version = importlib_metadata.version(settings.model.package.replace("_", "-"))
-    except importlib_metadata.PackageNotFoundError:
-        package_version = "unknown"
+    package_version = _package_version(settings.model.package.replace("_", "-"))
     ident = {
         "format_version": INDEX_FORMAT_VERSION,
         "model": {
