@@ -117,3 +117,22 @@ def test_a_fragment_swaps_a_whole_accented_label(tmp_path):
     r = resolver(MEADOWS, tmp_path)
     resolved = r.resolve("And at Kasprowy Wierch?", ["What was the snowmelt day at Hala Gąsienicowa?"])
     assert resolved == "What was the snowmelt day at Kasprowy Wierch?"
+
+
+ELECTROLYTES = """## Results
+
+Table 1: Initial capacity by electrolyte (mAh/g)
+
+| Electrolyte | Initial capacity | Retention |
+| --- | --- | --- |
+| Baseline | 291 | 71.2 |
+| FEC | 296 | 84.6 |
+| VC | 288 | 79.3 |
+| FEC + VC | 299 | 88.9 |
+"""
+
+
+def test_a_label_whose_words_all_recur_in_a_combined_label_is_still_a_slot(tmp_path):
+    r = resolver(ELECTROLYTES, tmp_path)
+    resolved = r.resolve("And with FEC?", ["What initial capacity did cells with the VC electrolyte have?"])
+    assert resolved == "What initial capacity did cells with the FEC electrolyte have?"

@@ -414,3 +414,23 @@ def test_a_money_question_is_not_answered_by_a_figure_of_something_else():
     assert chosen.abstained, chosen.answer
     priced = Tiny(CAPSULES + "Each vitamin D3 capsule cost $8 to make.\n")
     assert priced.answer("How much did the vitamin D3 capsules cost?").short_answer == "$8"
+
+
+CAPACITY = """## Results
+
+Table 1: Initial capacity by electrolyte (mAh/g)
+
+| Electrolyte | Initial capacity |
+| --- | --- |
+| Baseline | 291 |
+| FEC | 296 |
+| Diglyme | 274 |
+"""
+
+
+def test_a_yes_no_superlative_is_decided_on_the_whole_column():
+    tiny = Tiny(CAPACITY)
+    no = tiny.answer("Did the Diglyme electrolyte give the highest initial capacity?")
+    assert no.short_answer == "No" and no.computations and "FEC" in no.computations[0].expression
+    assert tiny.answer("Did the FEC electrolyte give the highest initial capacity?").short_answer == "Yes"
+    assert tiny.answer("Did the Diglyme electrolyte give the lowest initial capacity?").short_answer == "Yes"

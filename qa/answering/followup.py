@@ -170,6 +170,13 @@ class FollowupResolver:
                 distinctive = frozenset(t for t in terms - others if not is_year(t))
                 if distinctive and len(term_sets) > 1:
                     self.slots.append(_Slot(group, name, distinctive, direction(name)))
+                elif (
+                    len(term_sets) > 1
+                    and terms
+                    and all(terms != t for o, t in term_sets.items() if o != name)
+                ):
+                    # 'FEC' beside 'VC' and 'FEC + VC': no word of its own, but its words are its alone
+                    self.slots.append(_Slot(group, name, frozenset(terms), direction(name)))
                 elif len(term_sets) > 1 and direction(name) is not None:
                     # 'A to B' beside 'B to A': the same words, told apart only by their direction
                     self.slots.append(_Slot(group, name, frozenset(terms), direction(name)))

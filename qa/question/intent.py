@@ -120,14 +120,15 @@ class Intent:
 
 
 _EXTREME = re.compile(
-    r"^\s*(?:which|who|what)\b.*?\b(?:(?P<max>highest|largest|biggest|greatest|most)|"
+    r"^\s*(?:which|who|what|is|are|was|were|do|does|did|has|have|had)\b.*?\b(?:(?P<max>highest|largest|biggest|greatest|most)|"
     r"(?P<min>lowest|smallest|least|fewest))\b",
     re.IGNORECASE,
 )
 
 
 def _extreme(question: str) -> str | None:
-    """'max' for 'Which ... the highest ...?', 'min' for '... the lowest ...', else None."""
+    """'max' for 'Which ... the highest ...?' (or 'Did X give the highest ...?'), 'min' for '... the
+    lowest ...', else None."""
     m = _EXTREME.search(question)
     if m is None or _CHOICE.search(question):
         return None  # 'Which is larger, A or B?' compares the named options instead

@@ -149,9 +149,36 @@ def extreme(which: str, cells: list[TableValue], cites: Citations) -> list[Compu
     ]
 
 
+def _is_extreme(ev: Evidence, which: str) -> list[Candidate]:
+    """'Did the diglyme electrolyte give the highest initial capacity?': Yes when the named row holds the
+    named column's highest (lowest) figure, else No, with every figure of the column cited."""
+    top = ev.matches[0]
+    min_field = ev.ctx.settings.min_field_score
+    if not top.fully_named or top.row is None or top.row < min_field or top.year_ok is False:
+        return []
+    column = [
+        m
+        for m in ev.matches
+        if m.value.table == top.value.table
+        and m.value.column == top.value.column
+        and m.value.item == top.value.item
+        and m.value.number is not None
+        and m.value.unit == top.value.unit
+        and not is_total(m)
+    ]
+    if len(column) < 2:
+        return []
+    answer = compose_cells(ev, column, "arithmetic", lambda cells, cites: extreme(which, cells, cites))
+    winner = answer.computations[0].operands[0]
+    answer.short_answer = "Yes" if winner == top.value.id else "No"
+    return [answer]
+
+
 def propose(ev: Evidence) -> list[Candidate]:
     """The arithmetic the question asks for, on the best cell and the siblings it names."""
     intent = ev.question.intent
+    if intent.extreme and ev.matches and ev.question.answer_type == "yesno":
+        return _is_extreme(ev, intent.extreme)
     if intent.extreme and ev.matches:
         # the row is what is asked, so no cell is named in full: the column must be, outright
         top = ev.matches[0]
