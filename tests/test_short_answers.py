@@ -339,3 +339,12 @@ def test_a_list_stops_where_its_last_item_runs_into_the_question():
     sentence = "Both Alphaland and Betaland hold unfavorable views toward their connection since both hold old resentment and lack trust."
     asked = "Which two countries hold unfavorable views toward their connection?"
     assert _span(sentence, "list", asked, count=2) == "Alphaland and Betaland"
+
+
+def test_a_hyphenated_question_word_anchors_its_span():
+    # the question's terms are split at the hyphen; the sentence's 'back-translated' is still its word
+    sentence = "It was translated into Portuguese by Marta Sequeira and back-translated by Dr. Tomás Brandão."
+    asked = "Who back-translated the questionnaire?"
+    assert (
+        best_span(sentence, "person", asked, {"back", "translat", "questionnair"}).text == "Dr. Tomás Brandão"
+    )

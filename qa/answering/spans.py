@@ -279,9 +279,16 @@ def _names_counted(sentence: str, span: Span, counted: str) -> bool:
 
 def _anchor_positions(sentence: str, question_stems: set[str]) -> list[tuple[int, int]]:
     """(start, end) of each word of the sentence that the question shares."""
-    return [
-        (m.start(), m.end()) for m in _WORD.finditer(sentence) if stem(m.group(0).lower()) in question_stems
-    ]
+    return [(m.start(), m.end()) for m in _WORD.finditer(sentence) if _shared(m.group(0), question_stems)]
+
+
+def _shared(word: str, question_stems: set[str]) -> bool:
+    """Whether the question has this word: whole, or every part of a hyphenated one ('back-translated'
+    when the question's terms were split at the hyphen)."""
+    parts = [p for p in re.split(r"[-'’]", word.lower()) if p]
+    return stem(word.lower()) in question_stems or (
+        len(parts) > 1 and all(stem(p) in question_stems for p in parts)
+    )
 
 
 def _distance(span: Span, anchors: list[tuple[int, int]], sentence: str, crossing: float = 0.0) -> float:
