@@ -285,10 +285,11 @@ def _anchor_positions(sentence: str, question_stems: set[str]) -> list[tuple[int
 def _shared(word: str, question_stems: set[str]) -> bool:
     """Whether the question has this word: whole, or every part of a hyphenated one ('back-translated'
     when the question's terms were split at the hyphen)."""
-    parts = [p for p in re.split(r"[-'’]", word.lower()) if p]
-    return stem(word.lower()) in question_stems or (
-        len(parts) > 1 and all(stem(p) in question_stems for p in parts)
-    )
+    lowered = word.lower()
+    if stem(lowered) in question_stems:
+        return True
+    parts = [p for p in re.split(r"[-'’]", lowered) if p] if any(c in lowered for c in "-'’") else []
+    return len(parts) > 1 and all(stem(p) in question_stems for p in parts)
 
 
 def _distance(span: Span, anchors: list[tuple[int, int]], sentence: str, crossing: float = 0.0) -> float:

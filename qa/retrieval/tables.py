@@ -159,7 +159,7 @@ class TableMatcher:
         for i, v in enumerate(self.values):
             fields = self._fields[i]
             scores: dict[str, float | None] = {}
-            undecayed: dict[str, float] = {}
+            named_fields = 0  # fields named outright, before the order decay; -1 once one is not
             for name, field in fields.items():
                 if field is None:
                     scores[name] = None
@@ -176,7 +176,8 @@ class TableMatcher:
                 if any(field[t] >= self.vocab.weight(t) - 1e-9 and local[t] >= 1.0 for t in matched):
                     # a word only this label has among its siblings is enough to pick it
                     score = max(score, w.distinctive_floor)
-                undecayed[name] = score
+                if named_fields >= 0:
+                    named_fields = named_fields + 1 if score >= FULLY_NAMED else -1
                 if matched:
                     # among siblings both named, the one named first is the subject ("people of A ... with B")
                     score *= 1.0 - w.order_decay * min(position[t] for t in matched)
@@ -218,7 +219,7 @@ class TableMatcher:
                     float(dense[i]),
                     year_ok,
                     is_named,
-                    bool(undecayed) and all(f >= FULLY_NAMED for f in undecayed.values()),
+                    named_fields > 0,
                 )
             )
         out.sort(key=lambda m: -m.score)
