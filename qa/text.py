@@ -245,11 +245,14 @@ _NUMBER = re.compile(
 # Money. The currency signs and names are a closed class of words, so a list: the common ISO codes,
 # symbols and English names, enough to tell '$8 per student' from '2,000 IU' or 'Grade 8'.
 _CURRENCY = (
-    r"(?:[$€£¥₹₩₦₱₺]|R\$|US\$|Rs\.?|(?:USD|EUR|GBP|JPY|CNY|INR|PKR|AFN|KES|NGN|ZAR|BRL|MXN|CHF|CAD|AUD|SEK|NOK|"
-    r"DKK|PLN|RUB|TRY|EGP|BDT|IDR|PHP|KRW|VND|THB|MYR|SGD|HKD|NZD|AED|SAR|GHS|TZS|UGX|ETB)\b|"
-    r"(?:dollars?|euros?|pounds?\s+sterling|pounds?|rupees?|yen|yuan|renminbi|francs?|pesos?|reais|reals?|shillings?|"
-    r"rand|naira|cedis?|lira|kron[aeo]r?|zloty|roubles?|rubles?|won|dinars?|dirhams?|riyals?|taka|baht|ringgit|"
-    r"rupiah|afghanis?|cents?|pence)\b)"
+    r"(?:[$€£¥₹₩₦₱₺]|R\$|US\$|Rs\.?|"
+    # codes in capitals only, so 'try' or 'cad' in prose is not a currency
+    r"(?-i:(?:USD|EUR|GBP|JPY|CNY|INR|KES|NGN|ZAR|BRL|MXN|CHF|CAD|AUD|SEK|NOK|DKK|PLN|RUB|TRY|EGP|BDT|IDR|PHP|KRW|"
+    r"VND|THB|MYR|SGD|HKD|NZD|AED|SAR|GHS|TZS|UGX|ETB)\b)|"
+    # names; 'won' and 'real' are left out, as the verb and the adjective are far commoner in papers
+    r"(?:dollars?|euros?|pounds?\s+sterling|pounds?|rupees?|yen|yuan|renminbi|francs?|pesos?|reais|shillings?|"
+    r"rand|naira|cedis?|lira|kron[aeo]r?|zloty|roubles?|rubles?|dinars?|dirhams?|riyals?|taka|baht|ringgit|"
+    r"rupiah|cents?|pence)\b)"
 )
 _MONEY_BEFORE = re.compile(rf"{_CURRENCY}\s?$", re.IGNORECASE)
 _MONEY_AFTER = re.compile(rf"^\s?(?:(?:thousand|million|billion|trillion)\s+)?{_CURRENCY}", re.IGNORECASE)

@@ -221,7 +221,7 @@ def _change_figure(sentence: str, spans: list[Span], years: list[int]) -> Span |
     return origin[0] if asked[0] == stated[0] else target[0]
 
 
-# a parenthesis is an aside of its own: '(2 x Xeon Gold, 256 GB RAM)' does not count the servers
+# a parenthesis is an aside of its own: '(2 x Xeon, 256 GB RAM)' does not count the servers
 _CLAUSE_BREAK = re.compile(
     r"[,;:()]|\s(?:and|but|while|whereas|versus|vs\.|compared\s+with)\s", re.IGNORECASE
 )

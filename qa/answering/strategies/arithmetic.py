@@ -121,6 +121,12 @@ def extreme_cells(ctx: AnswerContext, top: ValueMatch, candidates: list[ValueMat
     min_field = ctx.settings.min_field_score
     if top.row is not None and top.row >= min_field:
         return []
+    return column_figures(top, candidates)
+
+
+def column_figures(top: ValueMatch, candidates: list[ValueMatch]) -> list[ValueMatch]:
+    """The figures of ``top``'s column among ``candidates`` (one unit, no total row); empty when fewer
+    than two, as nothing is then compared."""
     column = [
         m
         for m in candidates
@@ -156,17 +162,8 @@ def _is_extreme(ev: Evidence, which: str) -> list[Candidate]:
     min_field = ev.ctx.settings.min_field_score
     if not top.fully_named or top.row is None or top.row < min_field or top.year_ok is False:
         return []
-    column = [
-        m
-        for m in ev.matches
-        if m.value.table == top.value.table
-        and m.value.column == top.value.column
-        and m.value.item == top.value.item
-        and m.value.number is not None
-        and m.value.unit == top.value.unit
-        and not is_total(m)
-    ]
-    if len(column) < 2:
+    column = column_figures(top, ev.matches)
+    if not column:
         return []
     answer = compose_cells(ev, column, "arithmetic", lambda cells, cites: extreme(which, cells, cites))
     winner = answer.computations[0].operands[0]
