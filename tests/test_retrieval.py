@@ -226,3 +226,17 @@ def test_a_column_named_by_function_words_is_found_by_them(tmp_path):
             0
         ]
         assert (top.value.row, top.value.column) == ("Eastgate", column)
+
+
+def test_a_condition_the_paper_never_states_is_unknown(tmp_path):
+    from qa.retrieval.query import analyse_question
+
+    text = "## Results\n\nThe cells retained 87.1% of their capacity after 500 cycles, and 3 cells failed.\n"
+    vocab = build_vocabulary(parse_document(text, source="r.md"), tmp_path / "none.json")
+    assert analyse_question("What was the retention after 1,000 cycles?", vocab).unknown_quantities == [
+        "1,000 cycles"
+    ]
+    assert analyse_question("What was the retention after 500 cycles?", vocab).unknown_quantities == []
+    # small counts are often written as words, and a figure with no known noun after it is no condition
+    assert analyse_question("Did 4 cells fail?", vocab).unknown_quantities == []
+    assert analyse_question("Was retention above 90.5?", vocab).unknown_quantities == []

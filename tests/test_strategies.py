@@ -434,3 +434,10 @@ def test_a_yes_no_superlative_is_decided_on_the_whole_column():
     assert no.short_answer == "No" and no.computations and "FEC" in no.computations[0].expression
     assert tiny.answer("Did the FEC electrolyte give the highest initial capacity?").short_answer == "Yes"
     assert tiny.answer("Did the Diglyme electrolyte give the lowest initial capacity?").short_answer == "Yes"
+
+
+def test_a_condition_the_paper_never_states_is_a_decisive_abstention():
+    tiny = Tiny("## Results\n\nThe cells retained 87.1% of their capacity after 500 cycles.\n")
+    chosen = tiny.answer("What was the capacity retention after 1,000 cycles?")
+    assert chosen.strategy == "abstain:unknown-words" and "'1,000 cycles'" in chosen.answer
+    assert not tiny.answer("What was the capacity retention after 500 cycles?").abstained

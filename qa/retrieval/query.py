@@ -194,6 +194,7 @@ class QueryTerms:
     # content term -> its exact synonyms (an abbreviation and its long form, both ways), each a tuple
     # of stems: evidence holding every word of one covers the term
     exact_alternatives: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
+    unknown_quantities: list[str] = field(default_factory=list)  # '1000 cycles' the paper never states
 
     def covered(self, term: str, words: set[str]) -> bool:
         """Whether evidence with ``words`` names ``term`` itself or one of its exact synonyms in full."""
@@ -265,6 +266,19 @@ def analyse_question(question: str, vocab: Vocabulary) -> QueryTerms:
     return cached
 
 
+def _is_condition(token: str, kept: list[str], vocab: Vocabulary) -> bool:
+    """A figure the question states as a condition ('after 1,000 cycles', 'at 12.5 kHz'): not a year,
+    100 or more or with decimals (smaller counts are often written as words), and followed by a word
+    the paper uses."""
+    if not re.fullmatch(r"\d+(?:\.\d+)?", token) or is_year(token):
+        return False
+    if float(token) < 100 and "." not in token:
+        return False
+    at = kept.index(token)
+    following = kept[at + 1] if at + 1 < len(kept) else None
+    return following is not None and following.isalpha() and stem(following) in vocab.stems
+
+
 def _analyse(question: str, vocab: Vocabulary) -> QueryTerms:
     tokens = [t for t in raw_tokens(question) if t not in STOPWORDS]
     capitalised = {
@@ -274,6 +288,7 @@ def _analyse(question: str, vocab: Vocabulary) -> QueryTerms:
     unknown: list[str] = []
     unknown_named: list[str] = []
     unknown_words: list[str] = []
+    unknown_quantities: list[str] = []
     corrected: dict[str, str] = {}
     tokens = _join_compounds(tokens, vocab)
     tokens = [part for t in tokens for part in vocab.compounds.get(t, (t,))]
@@ -300,6 +315,13 @@ def _analyse(question: str, vocab: Vocabulary) -> QueryTerms:
                 unknown_words.append(typed.group(0) if typed else token)
             if token in capitalised and not token[0].isdigit():
                 unknown_named.append(token)
+            if _is_condition(token, kept, vocab):
+                # 'after 1,000 cycles' when the paper only reports 500: a condition it never states
+                following = kept[kept.index(token) + 1]
+                digits = re.sub(r"(\d)(?=(?:\d{3})+(?:\.|$))", r"\1,?", token).replace(".", r"\.")
+                typed = re.search(rf"\b{digits}\s+{re.escape(following)}\w*", question, re.IGNORECASE)
+                unknown_quantities.append(typed.group(0) if typed else f"{token} {following}")
+                unknown_words.append(unknown_quantities[-1])
         content.append(term)
     expansions: list[str] = []
     weight: dict[str, float] = {}
@@ -349,4 +371,5 @@ def _analyse(question: str, vocab: Vocabulary) -> QueryTerms:
         entities,
         phrases,
         alternatives,
+        unknown_quantities,
     )
