@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from qa.answering.context import with_unit
-from qa.answering.spans import best_span, date_spans, list_items, list_spans, name_spans
+from qa.answering.spans import best_span, date_spans, kind_span, list_items, list_spans, name_spans
 from qa.answering.strategies.yesno import yes_or_no
 from qa.evaluation.gold import load_gold
 from qa.question import analyse
@@ -185,6 +185,32 @@ def test_a_how_much_answer_keeps_a_unit_symbol_but_not_a_noun():
 def test_a_title_or_a_passive_by_marks_the_person():
     sentence = "Voucher specimens were identified to species by Dr. Lukas Meier of the University of Bern."
     assert _span(sentence, "person", "Who identified the specimens?") == "Dr. Lukas Meier"
+
+
+def test_what_kind_of_noun_is_answered_by_the_words_in_front_of_it():
+    def kind(sentence: str, question: str) -> str | None:
+        span = kind_span(sentence, question, set(tokenize(question)))
+        return span.text if span else None
+
+    q = "What type of Turing machine can check several branches at once?"
+    assert kind("A non-deterministic Turing machine may check several branches.", q) == (
+        "non-deterministic Turing machine"
+    )
+    # the mention nearest the question's other words, not the first one
+    q = "What kind of problems are the main topic of complexity theory?"
+    sentence = "Many problems exist, and decision problems are the main topic of complexity theory."
+    assert kind(sentence, q) == "decision problems"
+    # the words in front stop at a verb form, a figure, a word the question has, punctuation
+    assert kind("Results were obtained using sparse matrices.", "What kind of matrices were used?") == (
+        "sparse matrices"
+    )
+    assert kind("It reported 3 matrices.", "What kind of matrices were reported?") is None
+    assert kind("We used matrices.", "What kind of matrices were used?") is None
+    # a coordinated noun is not reached by its first word; other questions get no phrase
+    q = "What kind of repetitive and slow activities does it handle?"
+    assert kind("First, it reduces repetitive and slow activities.", q) is None
+    assert kind("We used sparse matrices.", "What matrices were used?") is None
+    assert kind("We used sparse matrices and dense ones.", "What kinds of matrices were used?") is None
 
 
 def test_per_ten_years_is_a_rate_not_a_list_of_ten():

@@ -409,3 +409,66 @@ def best_span(
         if unit and unit.group(1).lower() not in STOPWORDS:
             best = Span(sentence[best.start : unit.end(1)], best.start, unit.end(1), best.kind, best.score)
     return best
+
+
+# 'What kind of problems ...?' asks for a sort of the named noun, and a text names a sort by the words
+# in front of the noun ('decision problems'): English question syntax, not knowledge about a paper.
+# 'What kinds of ...' (plural) asks for several and is left to the list and passage answers.
+_KIND_OF = re.compile(
+    r"\b(?:what|which)\s+(?:kind|type|class|sort|form|category|variety)\s+of\s+"
+    r"(?P<focus>[^\W\d_][\w'’-]*(?:\s+[^\W\d_][\w'’-]*){0,2})",
+    re.IGNORECASE,
+)
+_COORDINATED = re.compile(r"\s*(?:,|and\b|or\b|&)", re.IGNORECASE)
+# a verb form or an adverb ('using', 'closely') ends the run of words in front of the noun
+_NOT_A_MODIFIER = re.compile(r"(?:ing|ly)$", re.IGNORECASE)
+
+
+def kind_span(sentence: str, question_text: str, question_stems: set[str]) -> Span | None:
+    """For 'What kind / type / class of N ...?': the words in front of N in ``sentence`` together with N
+    ('non-deterministic Turing machine' for 'What type of Turing machine ...?'), or None.
+
+    N is the question's words after 'of' up to the first function word, found whole and in order in the
+    sentence. The words in front stop at punctuation, a function word, a word the question has, a
+    figure, a verb form in -ing or an adverb in -ly; at least one must be left. Of several mentions of
+    N the one nearest the question's other words is taken. A coordinated N ('what kind of repetitive and
+    time-consuming activities') gives None: its first word is not the noun.
+    """
+    match = _KIND_OF.search(question_text)
+    if match is None:
+        return None
+    focus, focus_end = [], match.start("focus")
+    for word in _WORD.finditer(question_text, match.start("focus"), match.end("focus")):
+        if word.group(0).lower() in STOPWORDS:
+            break
+        focus.append(stem(word.group(0).lower()))
+        focus_end = word.end()
+    if _COORDINATED.match(question_text, focus_end):
+        return None  # 'what kind of repetitive and time-consuming activities': the noun is not reached yet
+    words = list(_WORD.finditer(sentence))
+    stems = [stem(w.group(0).lower()) for w in words]
+    found = []
+    for i in range(len(words) - len(focus) + 1):
+        if not focus or stems[i : i + len(focus)] != focus:
+            continue
+        if any(sentence[words[k].end() : words[k + 1].start()].strip() for k in range(i, i + len(focus) - 1)):
+            continue
+        start = i
+        while start > 0:
+            word = words[start - 1].group(0)
+            if (
+                sentence[words[start - 1].end() : words[start].start()].strip()
+                or word.lower() in STOPWORDS
+                or _shared(word, question_stems)
+                or _NOT_A_MODIFIER.search(word)
+                or word[0].isdigit()
+            ):
+                break
+            start -= 1
+        if start < i:
+            begin, end = words[start].start(), words[i + len(focus) - 1].end()
+            found.append(Span(sentence[begin:end], begin, end, "span"))
+    if not found:
+        return None
+    anchors = _anchor_positions(sentence, question_stems - set(focus))
+    return min(found, key=lambda s: (_distance(s, anchors, sentence), s.start))

@@ -16,7 +16,7 @@ import re
 
 from qa.answering.candidate import Candidate, Evidence
 from qa.answering.context import with_unit
-from qa.answering.spans import best_span
+from qa.answering.spans import best_span, kind_span
 from qa.text import format_number, tokenize
 
 _PERCENT = re.compile(r"%|\bpercent|\bshare\b|\bproportion", re.IGNORECASE)
@@ -86,9 +86,12 @@ def propose(ev: Evidence, chosen: Candidate) -> list[str]:
             return [" or ".join(dict.fromkeys(figures)) + " (the paper gives different figures)"]
         return [with_unit(hits[0].value, hits[0].unit)]
     question = ev.question
-    if question.answer_type == "span":
-        return []  # a phrase is not picked by rule: the quoted passage is the answer
     stems = set(question.terms.content) | set(question.terms.expansions)
+    if question.answer_type == "span":
+        # a phrase is picked by rule only for 'what kind of N' (the words in front of N); otherwise the
+        # quoted passage is the answer
+        kinds = (kind_span(c.quote, question.text, stems) for c in chosen.citations if c.kind == "sentence")
+        return [span.text for span in kinds if span is not None][:1]
     percent = True if _PERCENT.search(question.text) else (False if question.intent.count else None)
     out = []
     for citation in chosen.citations:
