@@ -288,9 +288,7 @@ class Library:
         if not seed.is_file():
             return Registry()
         doc = load_document(seed)
-        title = str(doc.metadata.get("title") or "").strip() or next(
-            (s.title for s in doc.sections if s.level == 1), seed.stem
-        )
+        title = doc.paper_title() or seed.stem
         max_chars = self.settings.library.max_id_chars
         entry = PaperEntry(
             id=slugify(title, max_chars) or slugify(seed.stem, max_chars) or "paper",

@@ -98,6 +98,11 @@ class Document(Value):
     text: str = Field(description="The clean Markdown text all offsets refer to.")
     source: str = Field(default="", description="Path of the Markdown file.")
 
+    def paper_title(self) -> str | None:
+        """The paper's title: the front matter's, else the first top-level heading's, else None."""
+        title = str(self.metadata.get("title") or "").strip()
+        return title or next((s.title for s in self.sections if s.level == 1), None)
+
 
 ChunkKind = Literal["text", "table", "table_row", "metadata"]
 

@@ -180,12 +180,11 @@ def cell_ok(ctx: AnswerContext, match: ValueMatch, question: AnalysedQuestion | 
         words = ctx.table_terms.get(match.value.table, set())
         if not all(question.terms.covered(e, words) for e in question.terms.entities):
             return False
-    fields_ok = all(
-        f is None or f >= ctx.settings.min_field_score for f in (match.row, match.column, match.item)
-    )
-    any_field = any(
-        f is not None and f >= ctx.settings.min_field_score for f in (match.row, match.column, match.item)
-    )
+    # how well each field is named, before the order decay (which ranks siblings named in the same
+    # question, but does not make a field named late in the question less named)
+    named = match.named if any(f is not None for f in match.named) else (match.row, match.column, match.item)
+    fields_ok = all(f is None or f >= ctx.settings.min_field_score for f in named)
+    any_field = any(f is not None and f >= ctx.settings.min_field_score for f in named)
     return (
         fields_ok
         and (any_field or match.named_table)

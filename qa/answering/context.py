@@ -51,9 +51,11 @@ class AnswerContext:
             self.section_sentences.setdefault(s.section_id, []).append(i)
         self.context_years = [set(years_in(s.section)) for s in doc.sentences]
         self.dates = [date_spans(s.text) for s in doc.sentences]
+        # every table of a paper is about the paper's subject: its title's names count as the table's
+        title_terms = set(tokenize(doc.paper_title() or ""))
         self.table_terms: dict[str, set[str]] = {}
         for v in doc.table_values:
-            self.table_terms.setdefault(v.table, set()).update(
+            self.table_terms.setdefault(v.table, set(title_terms)).update(
                 tokenize(f"{v.caption} {v.row} {v.column} {v.item or ''} {v.value} {v.unit or ''}")
             )
         self.all_years = [set(years_in(s.text)) for s in doc.sentences]

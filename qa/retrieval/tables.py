@@ -39,6 +39,8 @@ class ValueMatch:
     # every field that tells this value apart is named outright by the question (before the order
     # decay, which ranks siblings but does not make a named field less named)
     fully_named: bool = False
+    # the row, column and part scores before the order decay: how well each field is named at all
+    named: tuple[float | None, float | None, float | None] = (None, None, None)
 
     def hit(self) -> TableValueHit:
         return TableValueHit(**self.value.model_dump(exclude={"section"}), score=round(self.score, 4))
@@ -160,6 +162,7 @@ class TableMatcher:
             fields = self._fields[i]
             scores: dict[str, float | None] = {}
             named_fields = 0  # fields named outright, before the order decay; -1 once one is not
+            undecayed: dict[str, float | None] = {}
             for name, field in fields.items():
                 if field is None:
                     scores[name] = None
@@ -178,6 +181,7 @@ class TableMatcher:
                     score = max(score, w.distinctive_floor)
                 if named_fields >= 0:
                     named_fields = named_fields + 1 if score >= FULLY_NAMED else -1
+                undecayed[name] = score
                 if matched:
                     # among siblings both named, the one named first is the subject ("people of A ... with B")
                     score *= 1.0 - w.order_decay * min(position[t] for t in matched)
@@ -190,6 +194,7 @@ class TableMatcher:
             if scores["item"] is not None and scores["item"] >= w.item_names_column:
                 # naming a part of a cell ("KP: 60%, ...") names its column too
                 scores["column"] = max(scores["column"] or 0.0, scores["item"])
+                undecayed["column"] = max(undecayed.get("column") or 0.0, undecayed["item"] or 0.0)
             score = (
                 w.table_coverage * coverage
                 + w.table_dense * float(dense[i])
@@ -220,6 +225,7 @@ class TableMatcher:
                     year_ok,
                     is_named,
                     named_fields > 0,
+                    (undecayed.get("row"), undecayed.get("column"), undecayed.get("item")),
                 )
             )
         out.sort(key=lambda m: -m.score)
