@@ -213,6 +213,23 @@ def test_what_kind_of_noun_is_answered_by_the_words_in_front_of_it():
     assert kind("We used sparse matrices and dense ones.", "What kinds of matrices were used?") is None
 
 
+def test_a_figure_for_each_group_is_not_the_total():
+    def count(sentence: str, question: str) -> str | None:
+        stems = set(tokenize(question))
+        span = best_span(sentence, "number", question, stems, percent=False, counted=stem("schools"))
+        return span.text if span else None
+
+    total = "How many schools took part?"
+    assert count("We recruited 24 schools, six schools per district.", total) == "24"
+    assert count("Within each district, three schools were assigned to the programme.", total) is None
+    later_clause = "On each, a lane was marked on the road, and eighteen schools were upgraded."
+    assert count(later_clause, "How many schools were upgraded?") == "eighteen"
+    per_district = "How many schools per district were assigned to the programme?"
+    assert (
+        count("Within each district, three schools were assigned to the programme.", per_district) == "three"
+    )
+
+
 def test_per_ten_years_is_a_rate_not_a_list_of_ten():
     assert answer_type("By how many days per ten years has flowering advanced?") == "number"
 

@@ -467,3 +467,13 @@ def test_a_column_named_late_in_the_question_is_still_named():
     )
     assert answer.strategy == "table:cells"
     assert quotes(answer) == ["27.5"] and answer.short_answer == "27.5%"
+
+
+def test_a_count_for_each_group_does_not_answer_how_many_in_all():
+    trial = Tiny(
+        "## Design\n\nThe trial recruited 24 schools in four districts. Within each district, three schools "
+        "in the trial were programme schools.\n"
+    )
+    answer = trial.answer("How many schools were in the trial?")
+    assert answer.short_answer == "24"
+    assert quotes(answer)[0] == "The trial recruited 24 schools in four districts."

@@ -16,6 +16,7 @@ import numpy as np
 from qa.answering.context import AnswerContext
 from qa.answering.evidence import SentenceScore, fact_years
 from qa.answering.ranker import cited
+from qa.answering.spans import asks_per_group, distributive
 from qa.question import AnalysedQuestion
 from qa.question.scope import ASKS_FOR_REFERENCES
 from qa.retrieval.tables import ValueMatch
@@ -236,6 +237,10 @@ def sentence_ok(ctx: AnswerContext, s: SentenceScore, question: AnalysedQuestion
         numbers = ctx.evidence.numbers[s.index]
         if intent.count:
             numbers = [m for m in numbers if not m.percent] or ctx.evidence.cardinals[s.index]
+            if not asks_per_group(question.text):
+                # 'Within each district, three schools ...' does not say how many schools in all
+                text = ctx.doc.sentences[s.index].text
+                numbers = [m for m in numbers if not distributive(text, m.start, m.end)]
         if intent.money:
             # 'How much did the capsules cost?' is not answered by '2,000 IU' or 'Grade 8'
             numbers = [m for m in numbers if is_money(ctx.doc.sentences[s.index].text, m.start, m.end)]

@@ -265,6 +265,29 @@ def _typed_figures(
     return spans
 
 
+# 'Within each district, three schools ...', 'six schools per district': a figure given for each of
+# several groups is not the total a plain 'how many' asks for (English syntax, not a paper's words)
+_EACH_LEAD = re.compile(r"^\s*(?:within|in|for|at|from|on)\s+(?:each|every)\b[^,;:]*,", re.IGNORECASE)
+_PER_AFTER = re.compile(r"(?:\s+[^\W\d_][\w'’-]*){0,3}?\s+(?:per|each|every)\b", re.IGNORECASE)
+_NEXT_CLAUSE = re.compile(r"[;:]|,\s*(?:and|but|while|whereas)\s|\s(?:but|while|whereas)\s", re.IGNORECASE)
+_PER_QUESTION = re.compile(r"\b(?:each|every|per)\b", re.IGNORECASE)
+
+
+def distributive(sentence: str, start: int, end: int) -> bool:
+    """The figure at ``start:end`` is given for each of several groups: in the clause after a lead such as
+    'Within each district,' (not in a later clause: '..., and eighteen junctions were upgraded') or
+    followed within three words by 'per' / 'each' / 'every' ('six schools per district')."""
+    lead = _EACH_LEAD.match(sentence)
+    if lead and start >= lead.end() and not _NEXT_CLAUSE.search(sentence, lead.end(), start):
+        return True
+    return bool(_PER_AFTER.match(sentence, end))
+
+
+def asks_per_group(question_text: str) -> bool:
+    """'How many schools per district ...?': the question itself asks for a figure for each group."""
+    return bool(_PER_QUESTION.search(question_text))
+
+
 # up to two modifiers between a figure and its noun: 'six bare-metal servers', '24 municipal schools'
 _FOLLOWING_NOUN = re.compile(r"(?:\s+(?:[^\W\d_][\w'’-]*)){1,3}")
 
@@ -354,6 +377,8 @@ def best_span(
                 if not (counted and _counts_something_else(sentence, s, counted, question_stems))
             ]
         spans += [s for s in naming if s not in spans]
+        if percent is False and not asks_per_group(question_text):
+            spans = [s for s in spans if not distributive(sentence, s.start, s.end)]
         if money:
             spans = [s for s in spans if is_money(sentence, s.start, s.end)]
         changed = _change_figure(sentence, spans, years or [])
