@@ -211,6 +211,19 @@ def test_general_synonyms_cover_common_verbs_and_dimension_words(tmp_path):
     vocab = build_vocabulary(doc, tmp_path / "none.json")
     assert analyse_question("When did cycling start?", vocab).unknown == []
     assert "length" in analyse_question("How long is the corridor?", vocab).expansions
+    doc = parse_document(
+        "## Results\n\nMean waste was 7.8%. Daily use fell. Children were supervised by Dr. Ode, and the "
+        "total outlay was EUR 4 million.\n",
+        source="r.md",
+    )
+    vocab = build_vocabulary(doc, tmp_path / "none.json")
+    for question in [
+        "What was the average waste?",
+        "Did everyday use fall?",
+        "Which doctor oversaw the kids?",
+        "How much was spent in total?",
+    ]:
+        assert analyse_question(question, vocab).unknown == [], question
 
 
 def test_a_column_named_by_function_words_is_found_by_them(tmp_path):
