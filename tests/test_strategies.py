@@ -477,3 +477,26 @@ def test_a_count_for_each_group_does_not_answer_how_many_in_all():
     answer = trial.answer("How many schools were in the trial?")
     assert answer.short_answer == "24"
     assert quotes(answer)[0] == "The trial recruited 24 schools in four districts."
+
+
+def test_a_question_about_what_is_denied_needs_a_sentence_that_denies_something():
+    plant = Tiny("## Methods\n\nWidgets are counted by hand every March in the north plant.\n")
+    assert plant.answer("What is not counted by hand every March in the north plant?").abstained
+    assert not plant.answer("What is counted by hand every March in the north plant?").abstained
+    # 'or not' denies nothing
+    assert not plant.answer("Is it widgets or not that are counted by hand every March?").abstained
+    denied = Tiny("## Methods\n\nGadgets are not counted by hand every March in the north plant.\n")
+    answer = denied.answer("What is not counted by hand every March in the north plant?")
+    assert not answer.abstained and "Gadgets" in quotes(answer)[0]
+
+
+def test_denial_is_read_from_the_question_verb():
+    vocab = build_vocabulary(parse_document("## A\n\nModels solve tasks.\n", source="a.md"), None)
+
+    def denies(text: str) -> bool:
+        return analyse(text, vocab, np.zeros(4)).denies
+
+    assert denies("Which tasks does the model not improve on?")
+    assert denies("What can't be solved by a machine?")
+    assert not denies("How do they decide whether a joke is funny or not?")
+    assert not denies("Which models use not only words but also characters?")

@@ -17,13 +17,22 @@ from qa.answering.context import AnswerContext
 from qa.answering.evidence import SentenceScore, fact_years
 from qa.answering.ranker import cited
 from qa.answering.spans import asks_per_group, distributive
-from qa.question import AnalysedQuestion
+from qa.question import NEGATIONS, AnalysedQuestion
 from qa.question.scope import ASKS_FOR_REFERENCES
 from qa.retrieval.tables import ValueMatch
 from qa.schema import Citation, Computation, Conflict, Passage, TableValueHit
 from qa.text import is_money
 
 logger = logging.getLogger(__name__)
+
+# what a sentence that denies something says: a negation word, or a verb or preposition of absence
+# or exception (a closed class of English words)
+DENYING = re.compile(
+    r"\b(?:"
+    + "|".join(sorted(NEGATIONS))
+    + r"|fail\w*|lack\w*|unable|except|absent|rather than|instead of)\b|n't\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -228,6 +237,14 @@ def sentence_ok(ctx: AnswerContext, s: SentenceScore, question: AnalysedQuestion
         }
         if not names & (ctx.evidence.terms[s.index] | ctx.evidence.title_terms[s.index]):
             return False
+    if (
+        question.denies
+        and question.answer_type != "yesno"
+        and not DENYING.search(ctx.doc.sentences[s.index].text)
+    ):
+        # 'What cannot be solved by ...?' is not answered by a sentence that denies nothing: the
+        # question was built from that sentence with a 'not' the paper never says
+        return False
     if question.counted is not None and intent.count:
         # a count of something else is no answer: 'How many women ...?' is not '3,240 households'
         said = ctx.evidence.terms[s.index] | ctx.evidence.title_terms[s.index]

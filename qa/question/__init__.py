@@ -8,6 +8,7 @@ nothing downstream parses the question string again.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,9 +52,17 @@ class AnalysedQuestion:
         """The question itself says 'not'/'no'/'never' (a yes/no answer must then be read the other way)."""
         return any(w in NEGATIONS for w in self.text.lower().replace("n't", " not").split())
 
+    @property
+    def denies(self) -> bool:
+        """The question asks about what is denied ('Which tasks does it not improve on?', 'What can't
+        be solved ...?'): 'not', 'never' or 'n't' on its verb; 'or not' and 'not only' deny nothing."""
+        return bool(_DENIAL.search(_NOT_A_DENIAL.sub(" ", self.text)))
+
 
 # English negation words (closed class): used to read yes/no questions against their evidence.
 NEGATIONS = frozenset({"not", "no", "never", "neither", "nor", "none", "without", "cannot"})
+_DENIAL = re.compile(r"\b(?:not|never|cannot)\b|n't\b", re.IGNORECASE)
+_NOT_A_DENIAL = re.compile(r"\b(?:whether\s+)?or\s+not\b|\bnot\s+only\b", re.IGNORECASE)
 
 
 def analyse(
