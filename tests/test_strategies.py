@@ -500,3 +500,15 @@ def test_denial_is_read_from_the_question_verb():
     assert denies("What can't be solved by a machine?")
     assert not denies("How do they decide whether a joke is funny or not?")
     assert not denies("Which models use not only words but also characters?")
+
+
+def test_a_word_negated_by_its_prefix_is_not_answered_by_its_base():
+    paper = Tiny("## Methods\n\nIt is possible that every class collapses into one class of problems.\n")
+    assert paper.answer("What is impossible for every class of problems?").abstained
+    assert not paper.answer("What is possible for every class of problems?").abstained
+    # 'inform' is a verb, not a negated 'form'; a sentence that denies ('not possible') may answer
+    assert [
+        w for w, _ in analyse("Which impossible forms inform us?", paper.vocab, np.zeros(4)).prefix_negations
+    ] == ["impossible"]
+    denied = Tiny("## Methods\n\nIt is not possible that every class collapses into one class of problems.\n")
+    assert not denied.answer("What is impossible for every class of problems?").abstained

@@ -245,6 +245,14 @@ def sentence_ok(ctx: AnswerContext, s: SentenceScore, question: AnalysedQuestion
         # 'What cannot be solved by ...?' is not answered by a sentence that denies nothing: the
         # question was built from that sentence with a 'not' the paper never says
         return False
+    if question.prefix_negations and question.answer_type != "yesno":
+        # 'What is impossible for ...?' is not answered by '... it is possible that ...'
+        text = ctx.doc.sentences[s.index].text
+        words = {w.lower() for w in re.findall(r"[^\W\d_]+", text)}
+        if not DENYING.search(text) and any(
+            base in words and word not in words for word, base in question.prefix_negations
+        ):
+            return False
     if question.counted is not None and intent.count:
         # a count of something else is no answer: 'How many women ...?' is not '3,240 households'
         said = ctx.evidence.terms[s.index] | ctx.evidence.title_terms[s.index]

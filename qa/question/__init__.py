@@ -58,6 +58,22 @@ class AnalysedQuestion:
         be solved ...?'): 'not', 'never' or 'n't' on its verb; 'or not' and 'not only' deny nothing."""
         return bool(_DENIAL.search(_NOT_A_DENIAL.sub(" ", self.text)))
 
+    @property
+    def prefix_negations(self) -> list[tuple[str, str]]:
+        """(word, its base) for each word of the question negated by a prefix ('impossible', 'possible';
+        'unconnected', 'connected'): a sentence that says the base and denies nothing says the opposite."""
+        out = []
+        for match in _PREFIX_NEGATION.finditer(self.text):
+            word = match.group(0).lower()
+            if match["un"] or _NEGATABLE_ENDING.search(word):
+                out.append((word, match["base"].lower()))
+        return out
+
+
+# 'un-'/'non-' negate almost any word; 'in-', 'im-', 'il-', 'ir-' and 'dis-' only adjectives and adverbs
+# ('informal', 'impossible', 'indirectly'), not verbs such as 'inform', 'impart' or 'discover'
+_PREFIX_NEGATION = re.compile(r"\b(?:(?P<un>un|non-?)|in|im|il|ir|dis)(?P<base>[a-z]{4,})\b", re.IGNORECASE)
+_NEGATABLE_ENDING = re.compile(r"(?:ible|able|al|ent|ant|ite|ive|ous|ly|ed|ful|ar)$")
 
 # English negation words (closed class): used to read yes/no questions against their evidence.
 NEGATIONS = frozenset({"not", "no", "never", "neither", "nor", "none", "without", "cannot"})
