@@ -38,6 +38,8 @@ from tests.conftest import GOLD
         ("Which datasets were used?", "list"),
         ("Which three cities were the traces recorded in?", "list"),  # three places: a list
         ("Which author writes about the two neighbours?", "person"),
+        ("Which doctor oversaw the blood tests?", "person"),
+        ("What engineer designed the sensors?", "person"),
     ],
 )
 def test_answer_type(question, kind):

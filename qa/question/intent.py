@@ -200,7 +200,8 @@ _DATE_TYPE = re.compile(
 )
 _PERSON_TYPE = re.compile(
     r"^\s*(?:who|whom|whose)\b|\b(?:which|what)\s+(?:\w+\s+)?(?:person|people|author|authors|leader|leaders|"
-    r"scholar|researcher|king|queen|president|minister|ruler|founder|writer|scientist)\b|\bby whom\b",
+    r"scholar|researcher|king|queen|president|minister|ruler|founder|writer|scientist|doctor|physician|nurse|"
+    r"professor|engineer|investigator|supervisor|coordinator|director|officer|manager|chair|editor)\b|\bby whom\b",
     re.IGNORECASE,
 )
 _PLACE_TYPE = re.compile(
