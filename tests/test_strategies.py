@@ -512,3 +512,14 @@ def test_a_word_negated_by_its_prefix_is_not_answered_by_its_base():
     ] == ["impossible"]
     denied = Tiny("## Methods\n\nIt is not possible that every class collapses into one class of problems.\n")
     assert not denied.answer("What is impossible for every class of problems?").abstained
+
+
+def test_a_question_about_one_multiword_name_needs_evidence_naming_it():
+    paper = Tiny(
+        "## Results\n\nThe monitoring system on Kelso Bridge cost EUR 212,000 to install. Repairs at "
+        "Marlow Bridge cost EUR 90,000.\n"
+    )
+    # 'Kelso Bridge' is in the paper but not in the sentence on repairs: Marlow's figure is no answer
+    answer = paper.answer("How much did the repairs at Kelso Bridge cost?")
+    assert answer.short_answer != "90,000"
+    assert paper.answer("How much did the repairs at Marlow Bridge cost?").short_answer == "90,000"

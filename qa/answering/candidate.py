@@ -227,9 +227,10 @@ def sentence_ok(ctx: AnswerContext, s: SentenceScore, question: AnalysedQuestion
         d.kind == "date" and re.search(r"[A-Za-z]", d.text) for d in ctx.dates[s.index]
     ):
         return False
-    if len(set(terms.entities)) == 1:
-        # the one name the question is about must be named by the evidence (or its section)
-        entity = terms.entities[0]
+    if len(terms.names) == 1:
+        # the one name the question is about must be named by the evidence (or its section): by its
+        # rarest word when it has several ('Dunmoran' of 'Dunmoran Bridge')
+        entity = max(terms.names[0], key=ctx.vocab.weight)
         names = {entity} | {
             t
             for t, src in terms.expansion_source.items()

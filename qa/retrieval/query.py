@@ -195,6 +195,8 @@ class QueryTerms:
     # of stems: evidence holding every word of one covers the term
     exact_alternatives: dict[str, list[tuple[str, ...]]] = field(default_factory=dict)
     unknown_quantities: list[str] = field(default_factory=list)  # '1000 cycles' the paper never states
+    # the names the question uses, each the stems of its run of capitalised words ('Dunmoran Bridge')
+    names: list[tuple[str, ...]] = field(default_factory=list)
 
     def covered(self, term: str, words: set[str]) -> bool:
         """Whether evidence with ``words`` names ``term`` itself or one of its exact synonyms in full."""
@@ -279,6 +281,10 @@ def _is_condition(token: str, kept: list[str], vocab: Vocabulary) -> bool:
     return following is not None and following.isalpha() and stem(following) in vocab.stems
 
 
+# a run of capitalised words not at the start of a sentence: one name ('Dunmoran Bridge')
+_NAME_RUN = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][\w-]*(?:\s+[A-Z][\w-]*)*")
+
+
 def _analyse(question: str, vocab: Vocabulary) -> QueryTerms:
     tokens = [t for t in raw_tokens(question) if t not in STOPWORDS]
     capitalised = {
@@ -356,6 +362,15 @@ def _analyse(question: str, vocab: Vocabulary) -> QueryTerms:
     unknown_weight = sum(vocab.weight(t) for t in unknown if not t[0].isdigit() or is_year(t))
     share = unknown_weight / sum(weights) if sum(weights) else 0.0
     entities = [stem(t) for t in kept if t in capitalised and not t[0].isdigit() and stem(t) in vocab.stems]
+    names = []
+    for run in _NAME_RUN.finditer(question.strip()):
+        stems = tuple(
+            stem(w.lower())
+            for w in run.group(0).split()
+            if w.lower() not in STOPWORDS and stem(w.lower()) in vocab.stems
+        )
+        if stems and stems not in names:
+            names.append(stems)
     return QueryTerms(
         question,
         content,
@@ -372,4 +387,5 @@ def _analyse(question: str, vocab: Vocabulary) -> QueryTerms:
         phrases,
         alternatives,
         unknown_quantities,
+        names,
     )
