@@ -171,3 +171,29 @@ Students in Restinga's programme schools gained 17.2 points.
     )
     found = conflicts(text, tmp_path)
     assert ("Restinga", "Schools") not in found  # 24 is for all three; 17.2 points counts no schools
+
+
+def test_a_word_of_the_cells_own_table_does_not_name_another_tables_row(tmp_path):
+    # 'cover' is in Table 1's caption and a column; it does not make 'Cover plate end' of Table 2 the
+    # owner of the corrosion rate
+    text = """## Results
+
+Table 1: Concrete cover and corrosion of the deck
+
+| Bridge | Cover depth (mm) | Corrosion rate (µm/year) |
+| --- | --- | --- |
+| Dunmore Bridge | 32 | 17.9 |
+| Ballyhale Flyover | 52 | 2.8 |
+
+Table 2: Fatigue by welded detail
+
+| Detail type | Stress range (MPa) | Longest crack at end (mm) |
+| --- | --- | --- |
+| Cover plate end | 42.6 | 14.2 |
+| Splice plate hole | 22.4 | 3.4 |
+| Connection plate | 35.7 | 9.8 |
+| Bearing stiffener | 18.9 | 2.1 |
+
+Dunmore Bridge combined the thinnest cover with the most chloride, and the highest corrosion rate of the campaign, 19.4 µm/year, was recorded there.
+"""
+    assert conflicts(text, tmp_path) == {("Dunmore Bridge", "Corrosion rate (µm/year)"): ["19.4"]}

@@ -53,6 +53,7 @@ class ConflictFinder:
         self.vocab = vocab
         self._found: dict[str, list[Mismatch]] = {}
         self._names: dict[tuple[str, str], dict[str, list[dict[str, float]]]] = {}
+        self._table_words: dict[str, set[str]] = {}  # per table: its caption's, rows' and columns' stems
         for table in {v.table for v in values}:
             cells = [v for v in values if v.table == table]
             # columns holding figures, printed alone or not ('0.76 (0.59–0.98)'): a figure the sentence
@@ -67,6 +68,7 @@ class ConflictFinder:
             column_words = (
                 set().union(*[set(tokenize(c)) for c in {v.column for v in cells}]) if cells else set()
             )
+            self._table_words[table] = caption | row_words | column_words
             self._names[(table, "row")] = self._distinctive(rows, caption | column_words)
             self._names[(table, "column")] = self._distinctive(numeric_columns, caption | row_words)
 
@@ -190,6 +192,7 @@ class ConflictFinder:
             if not is_year(label.strip())
         }
         row_cells = {v.column: v for v in self.values if v.table == cell.table and v.row == cell.row}
+        own_table_terms = self._table_words[cell.table]
         out = []
         for i, numbers in enumerate(self.evidence.numbers):
             if not numbers:
@@ -206,7 +209,12 @@ class ConflictFinder:
             if cell.row not in mentioned_rows or cell.column not in mentioned_cols:
                 continue
             text = self.evidence.sentences[i].text
-            mentioned_foreign = [f for f in foreign if self._mention(foreign[f], terms) >= MENTION_THRESHOLD]
+            # a word the cell's own table uses ('cover' in 'Concrete cover, ...') is that table's, not a
+            # mention of another table's row ('Cover plate end')
+            elsewhere = terms - own_table_terms
+            mentioned_foreign = [
+                f for f in foreign if self._mention(foreign[f], elsewhere) >= MENTION_THRESHOLD
+            ]
             own_rows = {} if year_row else {r: rows[r] for r in mentioned_rows}
             label_numbers = {
                 t for label in [*mentioned_rows, *mentioned_cols] for t in raw_tokens(label) if t[0].isdigit()
