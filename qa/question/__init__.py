@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -52,13 +53,13 @@ class AnalysedQuestion:
         """The question itself says 'not'/'no'/'never' (a yes/no answer must then be read the other way)."""
         return any(w in NEGATIONS for w in self.text.lower().replace("n't", " not").split())
 
-    @property
+    @cached_property
     def denies(self) -> bool:
         """The question asks about what is denied ('Which tasks does it not improve on?', 'What can't
         be solved ...?'): 'not', 'never' or 'n't' on its verb; 'or not' and 'not only' deny nothing."""
         return bool(_DENIAL.search(_NOT_A_DENIAL.sub(" ", self.text)))
 
-    @property
+    @cached_property
     def prefix_negations(self) -> list[tuple[str, str]]:
         """(word, its base) for each word of the question negated by a prefix ('impossible', 'possible';
         'unconnected', 'connected'): a sentence that says the base and denies nothing says the opposite."""
