@@ -523,3 +523,17 @@ def test_a_question_about_one_multiword_name_needs_evidence_naming_it():
     answer = paper.answer("How much did the repairs at Kelso Bridge cost?")
     assert answer.short_answer != "90,000"
     assert paper.answer("How much did the repairs at Marlow Bridge cost?").short_answer == "90,000"
+
+
+def test_a_close_paraphrase_passes_with_few_shared_words(tiny):
+    from qa.answering.candidate import sentence_ok
+    from qa.answering.evidence import SentenceScore
+
+    question = tiny.evidence("Who oversaw the widget tallies?").question
+    few_words = dict(index=0, score=0.35, coverage=0.32, matched=frozenset({"widget"}))
+    # close by embedding: a paraphrase; the answerability model decides on it
+    assert sentence_ok(tiny.ctx, SentenceScore(dense=0.65, **few_words), question)
+    # not close: the shared words are too few
+    assert not sentence_ok(tiny.ctx, SentenceScore(dense=0.4, **few_words), question)
+    # close, but sharing almost nothing
+    assert not sentence_ok(tiny.ctx, SentenceScore(**(few_words | {"coverage": 0.1}), dense=0.9), question)

@@ -207,10 +207,14 @@ def sentence_ok(ctx: AnswerContext, s: SentenceScore, question: AnalysedQuestion
     """A sentence close enough to the question, naming its year, date, entity or number when asked."""
     terms, intent = question.terms, question.intent
     s_min_cov = ctx.settings.min_sentence_coverage
-    if s.score < ctx.settings.min_sentence_score or s.coverage < s_min_cov - ctx.settings.coverage_slack:
-        return False
-    if s.coverage < ctx.settings.min_sentence_coverage and s.score < ctx.settings.strong_sentence_score:
-        return False
+    # a close paraphrase ('Which doctor oversaw ...' for '... supervised by Dr. ...') shares few words
+    # with the question; the answerability model then decides whether it is an answer
+    paraphrase = s.dense >= ctx.settings.paraphrase_dense and s.coverage >= ctx.settings.paraphrase_coverage
+    if not paraphrase:
+        if s.score < ctx.settings.min_sentence_score or s.coverage < s_min_cov - ctx.settings.coverage_slack:
+            return False
+        if s.coverage < ctx.settings.min_sentence_coverage and s.score < ctx.settings.strong_sentence_score:
+            return False
     if terms.years:
         # a year the question states as a fact must be a year the sentence (or its section) is about;
         # a year the question gives as a citation ("Haider (2022)") must appear in the sentence at all
