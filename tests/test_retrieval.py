@@ -226,6 +226,18 @@ def test_general_synonyms_cover_common_verbs_and_dimension_words(tmp_path):
         assert analyse_question(question, vocab).unknown == [], question
 
 
+def test_a_general_word_the_paper_never_uses_is_not_a_missing_subject(tmp_path):
+    from qa.retrieval.query import analyse_question
+
+    doc = parse_document(
+        "## Methods\n\nInterviews ran from 6 September 2021 to 19 February 2022.\n", source="m.md"
+    )
+    vocab = build_vocabulary(doc, tmp_path / "none.json")
+    begin = analyse_question("When did the interviews begin?", vocab)
+    assert begin.unknown == ["begin"] and begin.unknown_share == 0.0  # known English, not the paper's
+    assert analyse_question("When did the interviews pause?", vocab).unknown_share >= 0.5
+
+
 def test_a_column_named_by_function_words_is_found_by_them(tmp_path):
     from qa.retrieval.query import analyse_question
     from qa.retrieval.tables import TableMatcher

@@ -232,6 +232,15 @@ def test_a_figure_for_each_group_is_not_the_total():
     )
 
 
+def test_a_start_or_end_question_takes_that_end_of_a_date_range():
+    sentence = "Fieldwork ran from 6 September 2021 to 19 February 2022 and was done by trained interviewers."
+    for question, date in [
+        ("When did the interviews begin?", "6 September 2021"),
+        ("When did the interviews finish?", "19 February 2022"),
+    ]:
+        assert best_span(sentence, "date", question, set(tokenize(question))).text == date
+
+
 def test_per_ten_years_is_a_rate_not_a_list_of_ten():
     assert answer_type("By how many days per ten years has flowering advanced?") == "number"
 

@@ -70,6 +70,13 @@ CLAUSE_WORD = 3.0
 CLAUSE_CROSSING = 2.0
 
 
+RANGE_END = 10.0  # the asked end of a 'from ... to ...' range wins over the other end, however far the question's words are
+_STARTS = re.compile(
+    r"\b(?:start|starts|started|begin|begins|began|begun|commence[sd]?|open|opened|launch(?:ed)?)\b", re.I
+)
+_ENDS = re.compile(r"\b(?:end|ends|ended|finish|finished|close|closed|conclude[sd]?|complete[sd]?)\b", re.I)
+_RANGE_FROM = re.compile(r"\b(?:from|between|since)\s+$", re.IGNORECASE)
+_RANGE_TO = re.compile(r"\b(?:to|until|till|through|and)\s+$", re.IGNORECASE)
 _MEASURE_QUESTION = re.compile(r"\bhow (?:long|far|old|tall|heavy|deep|wide|high|much time)\b", re.IGNORECASE)
 _HOW_MUCH = re.compile(r"\bhow much\b", re.IGNORECASE)
 _UNIT_SYMBOL = re.compile(r"[\s-]*([^\W\d_]{1,3})\b(?![-'’])")  # 'ms', 'GB', 'kg', 'pp'; not 'students'
@@ -412,6 +419,12 @@ def best_span(
         # a figure or date belongs to its own clause: a question word across a clause break is farther
         near = _distance(s, anchors, sentence, CLAUSE_CROSSING if clause_hits else 0.0)
         score = -near + CLAUSE_WORD * clause_hits.get(s.start, 0)
+        if kind == "date":
+            # 'ran from 6 September to 19 February': the start is the 'from' date, the end the 'to' date
+            score += RANGE_END * (
+                (bool(_STARTS.search(question_text)) and bool(_RANGE_FROM.search(sentence[: s.start])))
+                + (bool(_ENDS.search(question_text)) and bool(_RANGE_TO.search(sentence[: s.start])))
+            )
         if kind == "place" and _PLACE_LEAD.search(sentence[: s.start]):
             score += PLACE_AFTER_PREPOSITION
         if kind == "person" and _PLACE_LEAD.search(sentence[: s.start]):

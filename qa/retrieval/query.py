@@ -359,7 +359,11 @@ def _analyse(question: str, vocab: Vocabulary) -> QueryTerms:
                 source[t] = min(source.get(t, where[0]), where[0])
     years = [int(t) for t in content if is_year(t)]
     weights = [vocab.weight(t) for t in content if not t[0].isdigit() or is_year(t)]
-    unknown_weight = sum(vocab.weight(t) for t in unknown if not t[0].isdigit() or is_year(t))
+    # a general word the synonym lists know ('begin' when the paper says 'ran from ... to ...') is
+    # understood, not a subject the paper lacks: it does not count toward the unknown share
+    unknown_weight = sum(
+        vocab.weight(t) for t in unknown if (not t[0].isdigit() or is_year(t)) and (t,) not in vocab.synonyms
+    )
     share = unknown_weight / sum(weights) if sum(weights) else 0.0
     entities = [stem(t) for t in kept if t in capitalised and not t[0].isdigit() and stem(t) in vocab.stems]
     names = []
