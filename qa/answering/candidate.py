@@ -242,21 +242,19 @@ def sentence_ok(ctx: AnswerContext, s: SentenceScore, question: AnalysedQuestion
         }
         if not names & (ctx.evidence.terms[s.index] | ctx.evidence.title_terms[s.index]):
             return False
+    text = ctx.doc.sentences[s.index].text
     if (
-        question.denies
-        and question.answer_type != "yesno"
-        and not DENYING.search(ctx.doc.sentences[s.index].text)
+        question.answer_type != "yesno"
+        and (question.denies or question.prefix_negations)
+        and not DENYING.search(text)
     ):
-        # 'What cannot be solved by ...?' is not answered by a sentence that denies nothing: the
-        # question was built from that sentence with a 'not' the paper never says
-        return False
-    if question.prefix_negations and question.answer_type != "yesno":
-        # 'What is impossible for ...?' is not answered by '... it is possible that ...'
-        text = ctx.doc.sentences[s.index].text
+        # a sentence that denies nothing answers neither 'What cannot be solved by ...?' (the question was
+        # built from it with a 'not' the paper never says) nor 'What is impossible for ...?' when it says
+        # '... it is possible that ...'
+        if question.denies:
+            return False
         words = {w.lower() for w in re.findall(r"[^\W\d_]+", text)}
-        if not DENYING.search(text) and any(
-            base in words and word not in words for word, base in question.prefix_negations
-        ):
+        if any(base in words and word not in words for word, base in question.prefix_negations):
             return False
     if question.counted is not None and intent.count:
         # a count of something else is no answer: 'How many women ...?' is not '3,240 households'
@@ -269,11 +267,10 @@ def sentence_ok(ctx: AnswerContext, s: SentenceScore, question: AnalysedQuestion
             numbers = [m for m in numbers if not m.percent] or ctx.evidence.cardinals[s.index]
             if not asks_per_group(question.text):
                 # 'Within each district, three schools ...' does not say how many schools in all
-                text = ctx.doc.sentences[s.index].text
                 numbers = [m for m in numbers if not distributive(text, m.start, m.end)]
         if intent.money:
             # 'How much did the capsules cost?' is not answered by '2,000 IU' or 'Grade 8'
-            numbers = [m for m in numbers if is_money(ctx.doc.sentences[s.index].text, m.start, m.end)]
+            numbers = [m for m in numbers if is_money(text, m.start, m.end)]
         if not numbers:
             return False
     return True
