@@ -22,7 +22,7 @@ from qa.errors import IndexStateError, InvalidOptionError, InvalidQuestionError,
 from qa.indexing.chunking import chunk_document
 from qa.indexing.files import sha256_file
 from qa.indexing.store import build_index, check_index, identity, read_index
-from qa.parsing import load_document
+from qa.ingest import load_paper
 from qa.question import analyse
 from qa.retrieval import Retriever
 from qa.retrieval.dense import DenseRetriever
@@ -142,7 +142,7 @@ class Assistant:
         """
         settings = settings or load_settings()
         corpus = Path(settings.paths.corpus)
-        doc = load_document(corpus, settings.limits.max_corpus_bytes)
+        doc = load_paper(corpus, settings.limits.max_corpus_bytes)
         corpus_sha = sha256_file(corpus)
         if embedder is None:
             from qa.indexing.embedder import Embedder

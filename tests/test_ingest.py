@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from paper_pdf import chromium, minimal_pdf, render_pdf
 
 from qa.errors import CorpusError
-from qa.ingest import IngestedPaper, ingest
+from qa.ingest import IngestedPaper, ingest, load_paper
 from qa.ingest.batch import markdown_to_plain_text
 from qa.ingest.compare import compare_documents, faithfulness
 from qa.ingest.structure import (
@@ -118,6 +118,64 @@ def test_two_column_pdf_keeps_reading_order(tmp_path_factory, reference):
     assert result.sentence_recall >= 0.95
     # tables split over a column or page break are only partly recovered (measured 29/45 cells)
     assert result.cell_recall >= 0.5
+
+
+# --- a plain-text paper as the corpus -----------------------------------------------------------------
+
+_FIELD_REPORT = """A Field Report on Two Trenches
+
+1. Introduction
+
+We excavated two trenches on a coastal promontory in 2021.
+
+2. Results
+
+Finds varied between the trenches (Table 1).
+
+Table 1: Finds by trench
+Trench\tArea (m²)\tPottery sherds (n)
+Trench 1\t48\t212
+Trench 2\t36\t87
+
+The pottery is coarse and local.
+"""
+
+
+def test_a_plain_text_corpus_is_ingested_not_read_as_markdown(tmp_path):
+    # handed straight to the Markdown parser, an aligned table is prose and the numbered headings are
+    # not sections; `--corpus paper.txt` must read it the way `qa library add` does
+    path = tmp_path / "report.txt"
+    path.write_text(_FIELD_REPORT, encoding="utf-8")
+    assert parse_document(_FIELD_REPORT).tables == []
+    doc = load_paper(path, 10**6)
+    assert [t.caption for t in doc.tables] == ["Table 1: Finds by trench"]
+    assert doc.tables[0].rows == [["Trench 1", "48", "212"], ["Trench 2", "36", "87"]]
+    assert {"1. Introduction", "2. Results"} <= {s.title for s in doc.sections}
+    markdown = tmp_path / "report.md"
+    markdown.write_text("# Notes\n\nTrench 1 held 212 sherds.\n", encoding="utf-8")
+    assert load_paper(markdown, 10**6).tables == []  # Markdown is read as written
+
+
+def test_a_plain_text_corpus_refuses_bad_input_in_one_line(tmp_path):
+    with pytest.raises(CorpusError, match=re.escape(str(tmp_path / "gone.txt"))):
+        load_paper(tmp_path / "gone.txt", 10**6)
+    big = tmp_path / "big.txt"
+    big.write_text("word " * 400, encoding="utf-8")
+    with pytest.raises(CorpusError, match="limit"):
+        load_paper(big, 1000)
+
+
+@pytest.mark.model
+def test_a_plain_text_corpus_answers_from_its_table(tmp_path, embedder):
+    from qa import Assistant
+    from tests.conftest import make_settings
+
+    path = tmp_path / "report.txt"
+    path.write_text(_FIELD_REPORT, encoding="utf-8")
+    assistant = Assistant.load(make_settings(path, tmp_path / "index"), embedder=embedder)
+    answer = assistant.ask("How many pottery sherds came from Trench 2?")
+    assert answer.short_answer == "87"
+    assert answer.strategy.startswith("table")
 
 
 # --- degrade, never fail ---------------------------------------------------------------------------

@@ -30,11 +30,11 @@ def paper_texts(paths: list[Path], settings: Settings) -> list[list[str]]:
     """For each paper file, the texts its index build embeds (chunks, sentences, table values)."""
     from qa.indexing.chunking import chunk_document
     from qa.indexing.store import index_texts
-    from qa.parsing import load_document
+    from qa.ingest import load_paper
 
     out = []
     for path in paths:
-        doc = load_document(path, settings.limits.max_corpus_bytes)
+        doc = load_paper(path, settings.limits.max_corpus_bytes)
         chunks, sentences, values = index_texts(doc, chunk_document(doc, settings.chunking))
         out.append(chunks + sentences + values)
     return out

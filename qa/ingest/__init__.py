@@ -21,7 +21,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from qa.errors import CorpusError
-from qa.ingest.readers import read_markdown, read_pdf, read_text
+from qa.parsing import load_document, parse_document
+from qa.schema import Document
 
 logger = logging.getLogger(__name__)
 
@@ -83,6 +84,9 @@ def ingest(path: Path, *, max_bytes: int | None = None) -> IngestedPaper:
         data = path.read_bytes()
     except OSError as exc:
         raise CorpusError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    # the readers load here, not on import: `qa ask` on a Markdown paper never needs them
+    from qa.ingest.readers import read_markdown, read_pdf, read_text
+
     started = time.perf_counter()
     if kind == "pdf":
         markdown, title, warnings = read_pdf(data, path)
@@ -100,4 +104,24 @@ def ingest(path: Path, *, max_bytes: int | None = None) -> IngestedPaper:
     )
 
 
-__all__ = ["FORMATS", "IngestedPaper", "ingest"]
+def load_paper(path: Path, max_bytes: int) -> Document:
+    """The parsed paper at ``path``: a ``.txt`` or ``.pdf`` file goes through :func:`ingest` first (its
+    headings, tables and front matter recovered), anything else is read as the Markdown it should be.
+
+    A plain-text paper handed straight to the Markdown parser loses its tables and sections (an
+    aligned table is prose there), so a corpus given as ``--corpus paper.txt`` is ingested the same way
+    ``qa library add`` ingests it. The index's identity stays the source file's hash.
+
+    Raises:
+        CorpusError: one line naming the path, for a file that cannot be read.
+    """
+    path = Path(path)
+    if FORMATS.get(path.suffix.lower()) not in ("txt", "pdf"):
+        return load_document(path, max_bytes)
+    paper = ingest(path, max_bytes=max_bytes)
+    for warning in paper.warnings:
+        logger.info("%s: %s", path, warning)
+    return parse_document(paper.markdown, source=str(path))
+
+
+__all__ = ["FORMATS", "IngestedPaper", "ingest", "load_paper"]
