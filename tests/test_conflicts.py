@@ -197,3 +197,60 @@ Table 2: Fatigue by welded detail
 Dunmore Bridge combined the thinnest cover with the most chloride, and the highest corrosion rate of the campaign, 19.4 µm/year, was recorded there.
 """
     assert conflicts(text, tmp_path) == {("Dunmore Bridge", "Corrosion rate (µm/year)"): ["19.4"]}
+
+
+SITES = table(
+    "Site conditions",
+    ["Site", "Depth (m)", "Water temperature (°C)", "Salinity (PSU)"],
+    [
+        ["Carrick Point", "2.1", "12.8", "31.4"],
+        ["Selkie Inlet", "1.7", "13.4", "29.8"],
+        ["Brannock Flats", "1.5", "13.9", "30.2"],
+    ],
+)
+
+
+def test_test_statistics_and_range_ends_are_no_cells_figures(tmp_path):
+    text = f"""## Results
+
+{SITES}
+
+We selected sites at depths between 1.5 and 3.5 m: Carrick Point, Selkie Inlet and Brannock Flats.
+Water temperature did not differ among sites (F = 1.42, p = 0.27), although Brannock Flats was the warmest.
+Water temperature at Brannock Flats averaged 14.4 °C over the season.
+"""
+    # the F statistic and p-value are not temperatures, nor are the bounds of a range the depth of
+    # one site; a plain figure for one site still is
+    assert conflicts(text, tmp_path) == {("Brannock Flats", "Water temperature (°C)"): ["14.4"]}
+
+
+def test_a_sample_size_named_by_the_column_is_still_its_figure(tmp_path):
+    text = (
+        "## Results\n\n"
+        + table(
+            "Fish aged by species",
+            ["Species", "Fish aged (n)", "Mean age (days)"],
+            [["Cod", "148", "104"], ["Ling", "57", "98"]],
+        )
+        + "\n\nCod were the most numerous of the fish aged (n = 152).\n"
+    )
+    assert conflicts(text, tmp_path) == {("Cod", "Fish aged (n)"): ["152"]}
+
+
+def test_a_unit_symbol_in_a_header_is_a_unit_not_a_name(tmp_path):
+    # 'mm' in 'Mean total length (mm)' must not make '0.62 mm per day' a length; '24 minutes' is in the
+    # unit of a column headed '(min)'
+    text = (
+        "## Results\n\n"
+        + table(
+            "Growth and time by species",
+            ["Species", "Mean total length (mm)", "Growth rate (mm per day)", "Handling time (min)"],
+            [["Atlantic cod", "61.4", "0.58", "27"], ["Pollack", "72.8", "0.66", "31"]],
+        )
+        + "\n\nJuvenile Atlantic cod grew at a mean rate of 0.62 mm per day.\n"
+        + "The handling time of each Pollack was 24 minutes.\n"
+    )
+    assert conflicts(text, tmp_path) == {
+        ("Atlantic cod", "Growth rate (mm per day)"): ["0.62"],
+        ("Pollack", "Handling time (min)"): ["24"],
+    }

@@ -253,3 +253,20 @@ def test_a_value_printed_in_per_cent_gets_no_second_sign():
 
     assert with_unit("0.8 percent", "%") == "0.8 percent"
     assert with_unit("55", "%") == "55%"
+
+
+def test_unit_symbols_in_headers_are_units_with_their_case():
+    text = """## Results
+
+Table 1: Fish by species
+
+| Species | Length (mm) | Growth (µm/year) | Time (min) | Params (M) | Condition (K) | Aged (n) |
+| --- | --- | --- | --- | --- | --- | --- |
+| Cod | 61.4 | 210 | 27 | 3 | 0.97 | 148 |
+"""
+    units = {v.column: v.unit for v in parse_document(text).table_values}
+    assert units["Length (mm)"] == "mm"
+    assert units["Growth (µm/year)"] == "µm/year"
+    assert units["Time (min)"] == "min"
+    # a capital 'M', 'K' or a sample size 'n' is not read as metres, kelvin or a unit at all
+    assert units["Params (M)"] is None and units["Condition (K)"] is None and units["Aged (n)"] is None

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from qa.answering.evidence import EvidenceBase, word_positions
+from qa.parsing.tables import UNIT_SYMBOLS, normalise_unit
 from qa.retrieval.query import Vocabulary
 from qa.schema import TableValue
 from qa.text import STOPWORDS, NumberMention, is_year, raw_tokens, stem, tokenize
@@ -35,8 +36,6 @@ class Mismatch:
 def _alternatives(label: str) -> list[str]:
     """'Widget Export Council (WEC)' -> ['Widget Export Council', 'WEC'];
     a parenthesis that is a unit ('(USD Billion)', '(%)') is dropped."""
-    from qa.parsing.tables import normalise_unit
-
     inner = re.findall(r"\(([^()]*)\)", label)
     outer = re.sub(r"\([^()]*\)", " ", label).strip()
     alts = [outer] if outer else []
@@ -225,6 +224,8 @@ class ConflictFinder:
                     continue
                 if mention.text.strip().lower() in label_numbers:
                     continue  # 'aged 60–74', 'after 500 cycles': part of a label the sentence names
+                if _statistic(cell, text, mention) or _range_end(text, mention):
+                    continue  # '(F = 1.42, p = 0.27)'; 'depths between 1.5 and 3.5 m' spans the rows
                 if mentioned_foreign:
                     # a figure the sentence gives for something another table lists (a row elsewhere)
                     # is not a figure for this table's measure
@@ -341,30 +342,11 @@ def _comparable(cell: TableValue, mention: NumberMention) -> bool:
 
 
 _SHORT_UNIT = re.compile(r"\s*([^\W\d_]{1,3})\b")
-# the written-out names of unit symbols ('79 ms' under a caption in milliseconds): SI and common
-# symbols, a closed class, so a table
-_UNIT_NAMES = {
-    "ms": ("millisecond", "milliseconds"),
-    "s": ("second", "seconds"),
-    "min": ("minute", "minutes"),
-    "h": ("hour", "hours"),
-    "hr": ("hour", "hours"),
-    "km": ("kilometre", "kilometres", "kilometer", "kilometers"),
-    "m": ("metre", "metres", "meter", "meters"),
-    "cm": ("centimetre", "centimetres", "centimeter", "centimeters"),
-    "mm": ("millimetre", "millimetres", "millimeter", "millimeters"),
-    "kg": ("kilogram", "kilograms"),
-    "g": ("gram", "grams"),
-    "mg": ("milligram", "milligrams"),
-    "l": ("litre", "litres", "liter", "liters"),
-    "ml": ("millilitre", "millilitres", "milliliter", "milliliters"),
-    "kb": ("kilobyte", "kilobytes"),
-    "mb": ("megabyte", "megabytes"),
-    "gb": ("gigabyte", "gigabytes"),
-    "kw": ("kilowatt", "kilowatts"),
-    "mw": ("megawatt", "megawatts"),
-    "kwh": ("kilowatt-hour", "kilowatt-hours"),
-}
+# a unit's other spellings, both ways: 'ms' <-> 'milliseconds', 'min' <-> 'minutes'
+_SPELLINGS: dict[str, set[str]] = {}
+for _symbol, _names in UNIT_SYMBOLS.items():
+    for _spelling in (_symbol.lower(), *_names):
+        _SPELLINGS.setdefault(_spelling, set()).update({_symbol.lower(), *_names})
 # units of measure written out: a closed class of words, so a list (not counted things like 'schools')
 _UNIT_WORD = re.compile(
     r"\s*((?:milli|micro|nano|kilo|centi)?(?:seconds?|metres?|meters?|grams?|litres?|liters?|watts?|volts?|"
@@ -382,7 +364,32 @@ def _foreign_unit(cell: TableValue, text: str, mention: NumberMention) -> bool:
         return False
     context = f"{cell.caption} {cell.column} {cell.row} {cell.unit or ''}".lower()
     unit = after.group(1).lower()
-    return not any(re.search(rf"\b{re.escape(u)}\b", context) for u in (unit, *_UNIT_NAMES.get(unit, ())))
+    return not any(re.search(rf"\b{re.escape(u)}\b", context) for u in {unit, *_SPELLINGS.get(unit, ())})
+
+
+# a test statistic's value: 'F = 1.42', 'p < 0.001', 'F(2, 9) = 1.42', 'r = 0.4'
+_STATISTIC = re.compile(r"\b([^\W\d_]{1,2}\d?)\s*(?:\(\s*\d+\s*(?:,\s*\d+\s*)?\))?\s*[=<>≤≥]\s*$")
+# the ends of a range: 'between 1.5 and 3.5 m'
+_RANGE_START = re.compile(r"\bbetween\s+(?:about\s+|approximately\s+|roughly\s+)?$", re.IGNORECASE)
+_RANGE_END = re.compile(
+    r"\bbetween\s+(?:about\s+|approximately\s+|roughly\s+)?[-+]?[\d.,]+\s*\S{0,3}\s+and\s+$", re.IGNORECASE
+)
+
+
+def _statistic(cell: TableValue, text: str, mention: NumberMention) -> bool:
+    """The figure is a test statistic or p-value ('F = 1.42', 'p = 0.27'), unless its symbol is one the
+    cell's labels use ('n = 148' for a column 'Fish aged (n)')."""
+    match = _STATISTIC.search(text, 0, mention.start)
+    if match is None:
+        return False
+    labels = f"{cell.column} {cell.row}".lower()
+    return not re.search(rf"\b{re.escape(match.group(1).lower())}\b", labels)
+
+
+def _range_end(text: str, mention: NumberMention) -> bool:
+    """The figure bounds a range ('between 1.5 and 3.5 m'): a span over several things, not one cell."""
+    before = text[: mention.start]
+    return bool(_RANGE_START.search(before) or _RANGE_END.search(before))
 
 
 def _same_value(cell: TableValue, mention: NumberMention) -> bool:

@@ -25,14 +25,55 @@ _UNIT_HINT = re.compile(
 )
 _PART = re.compile(r"^\s*([^:,]{1,40}?)\s*:\s*([^,]+?)\s*$")
 
+# Unit symbols and their written-out names ('79 ms' against a column in milliseconds): SI and common
+# symbols, a closed class written down once. Symbols are matched with their case ('MB' is not 'mb',
+# and 'M', 'K' or 'n' in a header are counts, kelvin or a sample size often enough to be left alone).
+UNIT_SYMBOLS: dict[str, tuple[str, ...]] = {
+    "ms": ("millisecond", "milliseconds"),
+    "s": ("second", "seconds"),
+    "min": ("minute", "minutes"),
+    "h": ("hour", "hours"),
+    "hr": ("hour", "hours"),
+    "yr": ("year", "years"),
+    "km": ("kilometre", "kilometres", "kilometer", "kilometers"),
+    "m": ("metre", "metres", "meter", "meters"),
+    "cm": ("centimetre", "centimetres", "centimeter", "centimeters"),
+    "mm": ("millimetre", "millimetres", "millimeter", "millimeters"),
+    "µm": ("micrometre", "micrometres", "micrometer", "micrometers", "micron", "microns"),
+    "kg": ("kilogram", "kilograms"),
+    "g": ("gram", "grams"),
+    "mg": ("milligram", "milligrams"),
+    "l": ("litre", "litres", "liter", "liters"),
+    "L": ("litre", "litres", "liter", "liters"),
+    "ml": ("millilitre", "millilitres", "milliliter", "milliliters"),
+    "mL": ("millilitre", "millilitres", "milliliter", "milliliters"),
+    "kB": ("kilobyte", "kilobytes"),
+    "KB": ("kilobyte", "kilobytes"),
+    "MB": ("megabyte", "megabytes"),
+    "GB": ("gigabyte", "gigabytes"),
+    "kW": ("kilowatt", "kilowatts"),
+    "MW": ("megawatt", "megawatts"),
+    "kWh": ("kilowatt-hour", "kilowatt-hours"),
+    "°C": ("degree", "degrees", "celsius"),
+    "°F": ("degree", "degrees", "fahrenheit"),
+}
+# a header's parenthesis that is a unit symbol, alone or per something: 'mm', 'µm/year', 'km/h', 'mm per day'
+_SYMBOL_UNIT = re.compile(
+    r"(?:" + "|".join(re.escape(u) for u in sorted(UNIT_SYMBOLS, key=len, reverse=True)) + r")"
+    r"(?:\s*(?:/|\bper\b)\s*[^\W\d_]+)?"
+)
+
 
 def normalise_unit(text: str) -> str | None:
     """A readable unit from a parenthesis or header, or None when the text is not a unit.
 
     'Values in USD Millions' -> 'USD millions'; '%' -> '%'; 'Percentage of Respondents' -> '%';
-    'Number of Reported Incidents' -> 'number of reported incidents'; 'Potential Economic Impact' -> None.
+    'Number of Reported Incidents' -> 'number of reported incidents'; 'mm', 'µm/year' -> as written;
+    'Potential Economic Impact' -> None.
     """
     text = text.strip()
+    if _SYMBOL_UNIT.fullmatch(text):
+        return text  # 'mm', 'µm/year', 'min': printed as the paper prints it
     if not text or not _UNIT_HINT.search(text) or re.search(r"\d\s*(?:%|per\s?cent)", text, re.IGNORECASE):
         return None  # '95% CI' is a statistic's level, not a unit
     if re.search(r"%|\bpercent", text, re.IGNORECASE):
