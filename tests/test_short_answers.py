@@ -40,6 +40,10 @@ from tests.conftest import GOLD
         ("Which author writes about the two neighbours?", "person"),
         ("Which doctor oversaw the blood tests?", "person"),
         ("What engineer designed the sensors?", "person"),
+        # 'how fast', 'how deep', 'how old', ...: a measure, answered by a figure with its unit
+        ("How fast did juvenile cod grow per day?", "number"),
+        ("How deep was the deepest trench?", "number"),
+        ("how old were the pupils?", "number"),
     ],
 )
 def test_answer_type(question, kind):
@@ -75,6 +79,12 @@ def test_a_plain_count_is_not_a_date():
 def _span(sentence: str, kind: str, question: str, **kw):
     span = best_span(sentence, kind, question, set(tokenize(question)), **kw)
     return span.text if span else None
+
+
+def test_a_capitalised_first_word_that_is_an_ordinary_word_is_no_name():
+    sentence = "Otolith-based estimates for the species aged from otoliths are in the appendix."
+    assert _span(sentence, "person", "Who aged the fish from their otoliths?") is None
+    assert _span("Rao read each otolith twice.", "person", "Who read the otoliths?") == "Rao"
 
 
 def test_person_place_and_list_spans():
@@ -249,6 +259,8 @@ def test_a_measure_question_keeps_the_unit_word():
     sentence = "Training takes 36 hours on eight GPUs and 10 epochs."
     assert _span(sentence, "number", "How long does training take?") == "36 hours"
     assert _span(sentence, "number", "How many epochs are used?") == "10"
+    growth = "Juvenile cod grew at a mean rate of 0.62 mm per day."
+    assert _span(growth, "number", "How fast did juvenile cod grow?") == "0.62 mm"
 
 
 def test_the_date_comes_from_the_clause_that_names_what_is_asked():

@@ -537,3 +537,29 @@ def test_a_close_paraphrase_passes_with_few_shared_words(tiny):
     assert not sentence_ok(tiny.ctx, SentenceScore(dense=0.4, **few_words), question)
     # close, but sharing almost nothing
     assert not sentence_ok(tiny.ctx, SentenceScore(**(few_words | {"coverage": 0.1}), dense=0.9), question)
+
+
+FISH = """## Methods
+
+All otolith preparation and increment counts were carried out by Anjali Rao.
+
+## Results
+
+Table 1: Fish aged by species
+
+| Species | Fish aged (n) | Mean age (days) |
+| --- | --- | --- |
+| Cod | 148 | 104 |
+| Whiting | 57 | 98 |
+"""
+
+
+def test_a_who_question_is_not_answered_by_figures():
+    # 'aged' and 'fish' name the 'Fish aged (n)' column, but a count is not a person
+    fish = Tiny(FISH)
+    ev = fish.evidence("Who aged the fish?")
+    assert ev.question.answer_type == "person"
+    assert not [c for c in table.propose(ev) if c.strategy in ("table:cells", "table:line")]
+    assert [c.strategy for c in table.propose(fish.evidence("How many fish were aged for cod?"))] == [
+        "table:cells"
+    ]

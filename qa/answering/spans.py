@@ -77,7 +77,10 @@ _STARTS = re.compile(
 _ENDS = re.compile(r"\b(?:end|ends|ended|finish|finished|close|closed|conclude[sd]?|complete[sd]?)\b", re.I)
 _RANGE_FROM = re.compile(r"\b(?:from|between|since)\s+$", re.IGNORECASE)
 _RANGE_TO = re.compile(r"\b(?:to|until|till|through|and)\s+$", re.IGNORECASE)
-_MEASURE_QUESTION = re.compile(r"\bhow (?:long|far|old|tall|heavy|deep|wide|high|much time)\b", re.IGNORECASE)
+_MEASURE_QUESTION = re.compile(
+    r"\bhow (?:long|far|old|tall|heavy|deep|wide|high|thick|fast|slow|warm|cold|hot|much time)\b",
+    re.IGNORECASE,
+)
 _HOW_MUCH = re.compile(r"\bhow much\b", re.IGNORECASE)
 _UNIT_SYMBOL = re.compile(r"[\s-]*([^\W\d_]{1,3})\b(?![-'’])")  # 'ms', 'GB', 'kg', 'pp'; not 'students'
 
@@ -147,8 +150,10 @@ def name_spans(sentence: str) -> list[Span]:
         if start == 0 or re.search(r"[.!?:]\s*[\"'“(]?$", sentence[:start]):
             # a capitalised first word of a sentence may be an ordinary word: drop it if lower-case elsewhere
             first = text.split()[0]
+            # ('Otolith-based estimates ... otoliths': its stem is an ordinary word too)
+            root = re.split(r"[-‐]", first)[0].lower()
             if first.lower() in STOPWORDS or re.search(
-                rf"\b{re.escape(first.lower())}\b", sentence[len(first) :]
+                rf"\b(?:{re.escape(first.lower())}\b|{re.escape(root)})", sentence[len(first) :]
             ):
                 rest = text[len(first) :].lstrip()
                 if not rest or not rest[0].isupper():

@@ -8,8 +8,10 @@ from typing import Literal, get_args
 
 from qa.text import COUNT_QUESTION, MONEY_QUESTION
 
+# 'how fast', 'how deep', 'how old' ... ask for a measure; 'how quickly' is left out, as it is often answered
+# by a manner ('in less than quadratic time', a SQuAD training question)
 _NUMERIC = re.compile(
-    r"\bhow (?:many|much|large|big|high|low|long|far|often)\b|\bwhat (?:percentage|percent|share|proportion|"
+    r"\bhow (?:many|much|large|big|high|low|long|far|often|fast|slow|deep|tall|heavy|wide|old|thick|warm|cold|hot)\b|\bwhat (?:percentage|percent|share|proportion|"
     r"fraction|number|amount|value|figure|total|sum|level|volume|size|rate)\b|\bhow many\b|%|\bpercent",
     re.IGNORECASE,
 )

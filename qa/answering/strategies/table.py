@@ -146,6 +146,12 @@ def _chosen_cells(ev: Evidence) -> list[ValueMatch]:
     return chosen
 
 
+def _wrong_kind(question_type: str, cells: list[ValueMatch]) -> bool:
+    """A 'who' or 'where' question is not answered by figures ('Who aged the fish?' is not the
+    'Fish aged (n)' column's 57)."""
+    return question_type in ("person", "place") and all(m.value.number is not None for m in cells)
+
+
 def propose(ev: Evidence) -> list[Candidate]:
     """Every table answer that applies to this question (see module docstring)."""
     ctx, question, matches, confident = ev.ctx, ev.question, ev.matches, ev.confident
@@ -156,7 +162,11 @@ def propose(ev: Evidence) -> list[Candidate]:
         if missing:
             out.append(_compose_missing(missing, Citations()))
     line = _whole_line(ctx, matches) or _whole_table(ctx, matches, confident)
-    if line and (not confident or line[0].score > confident[0].score):
+    if (
+        line
+        and (not confident or line[0].score > confident[0].score)
+        and not _wrong_kind(question.answer_type, line)
+    ):
         arithmetic = (lambda cells, cites: compute(intent, cells, cites)) if intent.arithmetic else None
         out.append(compose_cells(ev, line[:12], "table:line", arithmetic))
     rows = _table_row_listing(ctx, question.terms, intent, matches)
@@ -165,5 +175,7 @@ def propose(ev: Evidence) -> list[Candidate]:
     ):
         out.append(_compose_rows(rows, Citations()))
     if not intent.arithmetic and use_table(ev):
-        out.append(compose_cells(ev, _chosen_cells(ev), "table:cells"))
+        cells = _chosen_cells(ev)
+        if not _wrong_kind(question.answer_type, cells):
+            out.append(compose_cells(ev, cells, "table:cells"))
     return out
