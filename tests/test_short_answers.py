@@ -12,7 +12,7 @@ from qa.answering.spans import best_span, date_spans, kind_span, list_items, lis
 from qa.answering.strategies.yesno import yes_or_no
 from qa.evaluation.gold import load_gold
 from qa.question import analyse
-from qa.question.intent import answer_type, counted_noun, expected_count
+from qa.question.intent import answer_type, counted_noun, detect_intent, expected_count
 from qa.retrieval.query import Vocabulary
 from qa.text import find_numbers, stem, tokenize
 from tests.conftest import GOLD
@@ -414,3 +414,10 @@ def test_a_hyphenated_question_word_anchors_its_span():
     assert (
         best_span(sentence, "person", asked, {"back", "translat", "questionnair"}).text == "Dr. Tomás Brandão"
     )
+
+
+def test_superlatives_of_size_and_age_ask_for_the_extreme_row():
+    assert detect_intent("Which trench was dug the deepest?").extreme == "max"
+    assert detect_intent("Which site had the shallowest water?").extreme == "min"
+    assert detect_intent("Who was the youngest participant?").extreme == "min"
+    assert detect_intent("Which trench was dug first?").extreme is None

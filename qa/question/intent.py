@@ -122,8 +122,9 @@ class Intent:
 
 
 _EXTREME = re.compile(
-    r"^\s*(?:which|who|what|is|are|was|were|do|does|did|has|have|had)\b.*?\b(?:(?P<max>highest|largest|biggest|greatest|most)|"
-    r"(?P<min>lowest|smallest|least|fewest))\b",
+    r"^\s*(?:which|who|what|is|are|was|were|do|does|did|has|have|had)\b.*?\b(?:(?P<max>highest|largest|biggest|greatest|most|"
+    r"deepest|longest|widest|heaviest|farthest|tallest|oldest)|"
+    r"(?P<min>lowest|smallest|least|fewest|shallowest|shortest|narrowest|lightest|youngest))\b",
     re.IGNORECASE,
 )
 
