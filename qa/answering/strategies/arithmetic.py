@@ -179,7 +179,10 @@ def propose(ev: Evidence) -> list[Candidate]:
     if intent.extreme and ev.matches:
         # the row is what is asked, so no cell is named in full: the column must be, outright
         top = ev.matches[0]
-        column = extreme_cells(ev.ctx, top, ev.matches) if (top.column or 0.0) >= FULLY_NAMED else []
+        # named outright before the order decay ('the lowest share ... seen within the target time': the
+        # column is named late, after the row's own words, which ranks siblings but names it no less)
+        named = top.named[1] if top.named[1] is not None else top.column
+        column = extreme_cells(ev.ctx, top, ev.matches) if (named or 0.0) >= FULLY_NAMED else []
         if column and top.year_ok is not False:
             which = intent.extreme
             answer = compose_cells(
