@@ -585,3 +585,24 @@ def test_the_extreme_row_of_a_column_named_late_in_the_question():
     )
     assert chosen.strategy == "arithmetic"
     assert chosen.short_answer == "Category 3 (Urgent)"
+
+
+WELDS = """## Results
+
+Table 1: Stress ranges and fatigue crack growth by welded detail type
+
+| Detail type | Stress range, 99th percentile (MPa) | Cycles above 15 MPa per day |
+| --- | --- | --- |
+| Cover plate end | 42.6 | 1,340 |
+| Transverse stiffener weld | 28.3 | 610 |
+| Bearing stiffener | 18.9 | 150 |
+"""
+
+
+def test_an_extreme_question_is_not_a_comparison_of_two_columns():
+    # no column is named outright, so no row is the answer; comparing 610 cycles with 28.3 MPa is none
+    ev = Tiny(WELDS).evidence("Which kind of welded detail saw the fewest daily stress cycles over 15 MPa?")
+    assert ev.question.intent.extreme == "min"
+    for candidate in arithmetic.propose(ev):
+        columns = {v.column for v in candidate.table_values}
+        assert len(columns) == 1, candidate.answer

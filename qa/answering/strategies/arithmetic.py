@@ -191,6 +191,10 @@ def propose(ev: Evidence) -> list[Candidate]:
             winner = next(m.value for m in column if m.value.id == answer.computations[0].operands[0])
             answer.short_answer = winner.row  # the question asks which row, not the figure
             return [answer]
+        if not (intent.difference or intent.total or intent.ratio or intent.share_of_total):
+            # 'Which detail saw the fewest cycles?' without a column named outright: the highest of two
+            # cells the question half-names (of two columns, in two units) is no answer to it
+            return []
     if not intent.arithmetic or not use_table(ev):
         return []
     chosen = arithmetic_cells(ev.ctx, ev.confident[0], ev.matches or ev.confident, intent)
