@@ -254,3 +254,21 @@ def test_a_unit_symbol_in_a_header_is_a_unit_not_a_name(tmp_path):
         ("Atlantic cod", "Growth rate (mm per day)"): ["0.62"],
         ("Pollack", "Handling time (min)"): ["24"],
     }
+
+
+def test_twin_columns_told_apart_by_before_and_after(tmp_path):
+    # the columns differ only by a function word; 'afterwards' says 'after', and the unit word after a
+    # figure does not hide the word that says which column it is for
+    text = (
+        "## Results\n\n"
+        + table(
+            "Door-to-provider time by hospital",
+            ["Hospital", "Median door-to-provider before (min)", "Median door-to-provider after (min)"],
+            [["Northgate General", "52", "31"], ["Riverside District", "47", "27"]],
+        )
+        + "\n\nAt Riverside District, the median door-to-provider time fell from 47 minutes before the "
+        "intervention to 24 minutes afterwards.\n"
+    )
+    assert conflicts(text, tmp_path) == {
+        ("Riverside District", "Median door-to-provider after (min)"): ["24"]
+    }

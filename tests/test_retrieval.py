@@ -253,6 +253,28 @@ def test_a_column_named_by_function_words_is_found_by_them(tmp_path):
         assert (top.value.row, top.value.column) == ("Eastgate", column)
 
 
+def test_twin_columns_are_told_apart_by_the_function_word_they_differ_by(tmp_path):
+    from qa.retrieval.query import analyse_question
+    from qa.retrieval.tables import FULLY_NAMED, TableMatcher
+
+    text = (
+        "## Results\n\nTable 1: Door-to-provider time by hospital\n\n"
+        "| Hospital | Median door-to-provider before (min) | Median door-to-provider after (min) | Stay after (h) |\n"
+        "| --- | --- | --- | --- |\n| Northgate | 52 | 31 | 4.6 |\n| Riverside | 47 | 27 | 3.9 |\n"
+    )
+    doc = parse_document(text, source="t.md")
+    vocab = build_vocabulary(doc, tmp_path / "none.json")
+    matcher = TableMatcher(doc.table_values, np.zeros((len(doc.table_values), 4), dtype=np.float32), vocab)
+    for asked, column in [
+        ("after the intervention", "Median door-to-provider after (min)"),
+        ("before the change", "Median door-to-provider before (min)"),
+    ]:
+        question = f"What was Riverside's median door-to-provider time {asked}?"
+        top, second = matcher.match(analyse_question(question, vocab), None)[:2]
+        assert (top.value.row, top.value.column) == ("Riverside", column)
+        assert top.named[1] >= FULLY_NAMED > second.named[1]
+
+
 def test_a_condition_the_paper_never_states_is_unknown(tmp_path):
     from qa.retrieval.query import analyse_question
 

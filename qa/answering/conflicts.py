@@ -27,6 +27,21 @@ OWNER_WINDOW = 6  # words before a figure, in its clause, in which a label named
 _CLAUSE_BREAK = re.compile(r"[,;:()]|\s(?:and|but|while|whereas)\s", re.IGNORECASE)
 
 
+# 'afterwards' says 'after' ('fell from 47 minutes before to 24 minutes afterwards'): adverbs of the
+# function words that tell twin labels apart ('... before (min)' / '... after (min)'), a closed class
+_ADVERBS = {"afterward": "after", "beforehand": stem("before")}
+
+
+def _positions(text: str) -> list[tuple[int, str]]:
+    """:func:`word_positions` with 'afterwards' read as 'after'."""
+    return [(p, _ADVERBS.get(w, w)) for p, w in word_positions(text)]
+
+
+def _function_stems(label: str) -> set[str]:
+    """Stems of a label's function words outside its parentheses ('Median wait after (min)' -> after)."""
+    return {stem(t) for t in raw_tokens(re.sub(r"\([^()]*\)", " ", label)) if t.isalpha() and t in STOPWORDS}
+
+
 @dataclass(frozen=True)
 class Mismatch:
     sentence_index: int
@@ -53,6 +68,7 @@ class ConflictFinder:
         self._found: dict[str, list[Mismatch]] = {}
         self._names: dict[tuple[str, str], dict[str, list[dict[str, float]]]] = {}
         self._table_words: dict[str, set[str]] = {}  # per table: its caption's, rows' and columns' stems
+        self._function_words: set[str] = set()  # function words that tell twin labels apart
         for table in {v.table for v in values}:
             cells = [v for v in values if v.table == table]
             # columns holding figures, printed alone or not ('0.76 (0.59–0.98)'): a figure the sentence
@@ -83,6 +99,14 @@ class ConflictFinder:
             label: [set(tokenize(a)) - _UNIT_STEMS - ambiguous for a in _alternatives(label)]
             for label in labels
         }
+        content = {label: set(tokenize(re.sub(r"\([^()]*\)", " ", label))) for label in labels}
+        for label, alts in alt_terms.items():
+            twins = [o for o in labels if o != label and content[o] == content[label] and content[label]]
+            if twins and alts:
+                # 'Median wait before (min)' / 'Median wait after (min)': the function words they differ by
+                extra = _function_stems(label) - set().union(*[_function_stems(t) for t in twins])
+                alts[0] = alts[0] | extra
+                self._function_words |= extra
         for label, alts in alt_terms.items():
             if not any(alts) and not is_year(label.strip()):
                 # a label made only of words the caption also uses ('Trust local news (%)' under a caption
@@ -90,7 +114,7 @@ class ConflictFinder:
                 alts[0] = set(tokenize(_alternatives(label)[0])) - _UNIT_STEMS
         out: dict[str, list[dict[str, float]]] = {}
         for label, alts in alt_terms.items():
-            siblings = [set().union(*alt_terms[o]) for o in labels if o != label]
+            siblings = [set().union(*alt_terms[o]) | _function_stems(o) for o in labels if o != label]
             weighted = []
             for terms in alts:
                 weights = {}
@@ -136,7 +160,13 @@ class ConflictFinder:
             hits = [label for label, stems in stems_of.items() if word in stems]
             return hits[0] if len(hits) == 1 else None
 
-        words = word_positions(text)
+        words = _positions(text)
+        placed = [(pos, w) for pos, w in words if pos >= mention.end and w not in _UNIT_STEMS]
+        if placed and _UNIT_WORD.fullmatch(text[placed[0][0] :].split(maxsplit=1)[0].strip(".,;:")):
+            placed = placed[1:]  # '24 minutes afterwards': the unit says how, the next word what
+        after = [w for _, w in placed]
+        if after and after[0] in self._function_words and label_of(after[0]):
+            return label_of(after[0])  # '47 minutes before the ...': 'before' is said of the figure
         # 'the FEC + VC cells retained 87.1%': the label named whole just before the figure, the most
         # specific when labels nest ('FEC + VC' over 'FEC' and 'VC')
         clause = max([m.end() for m in _CLAUSE_BREAK.finditer(text[: mention.start])], default=0)
@@ -149,8 +179,6 @@ class ConflictFinder:
             best = [label for label in whole if len(own_words[label]) == widest]
             if len(best) == 1:
                 return best[0]
-        placed = [(pos, w) for pos, w in words if pos >= mention.end and w not in _UNIT_STEMS]
-        after = [w for _, w in placed]
         if after and label_of(after[0]):
             return label_of(after[0])  # '24 schools': the noun the figure counts names its label
         for k, word in enumerate(after[:5]):
@@ -197,6 +225,9 @@ class ConflictFinder:
             if not numbers:
                 continue
             terms = self.evidence.terms[i]
+            if self._function_words:
+                said = {w for _, w in _positions(self.evidence.sentences[i].text)} & self._function_words
+                terms = terms | said
             years = self.evidence.years[i]
             if cell.year is not None and years and cell.year not in years:
                 continue
@@ -269,7 +300,7 @@ def _owning(
     """The mentioned labels that may own a figure: not one named only after the figure as what it is
     compared with ('it reaches 91.2 percent, three points above Longformer-base'), nor one named
     before a comparison the figure follows ('TCP took 6.4 s compared with 4.4')."""
-    words = word_positions(text)
+    words = _positions(text)
     keep = []
     for label in mentioned:
         stems = set().union(*[set(a) for a in names[label]])

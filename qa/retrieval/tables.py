@@ -15,7 +15,7 @@ import numpy as np
 from qa.retrieval.query import QueryTerms, Vocabulary
 from qa.schema import TableValue, TableValueHit
 from qa.settings import ScoringSettings
-from qa.text import COUNT_QUESTION, is_year, raw_tokens, tokenize
+from qa.text import COUNT_QUESTION, STOPWORDS, is_year, raw_tokens, tokenize
 
 _PERCENT = re.compile(r"%|\bpercent|\bshare\b|\bproportion|\bfraction\b|\bhow much of\b", re.IGNORECASE)
 
@@ -58,6 +58,11 @@ def _label_terms(label: str | None) -> set[str]:
         return set()
     kept = re.sub(r"\(([^()]*)\)", lambda m: " " if normalise_unit(m.group(1)) else f" {m.group(1)} ", label)
     return _terms(kept)
+
+
+def _function_words(label: str | None) -> set[str]:
+    """The function words of a label outside its parentheses ('Median wait after (min)' -> after)."""
+    return {t for t in raw_tokens(re.sub(r"\([^()]*\)", " ", label or "")) if t.isalpha() and t in STOPWORDS}
 
 
 def _core_terms(label: str | None) -> set[str]:
@@ -118,7 +123,14 @@ class TableMatcher:
             if core and name != "item" and core not in [_core_terms(s) for s in siblings]:
                 # '(stems/m²)', '(n=306)': a parenthesis the siblings are told apart without is optional
                 own = core
-            sibling_terms = [_label_terms(s) for s in siblings]
+            twins = [s for s in siblings if _label_terms(s) == _label_terms(getattr(v, name))]
+            if name != "item" and core and twins:
+                # 'Median wait before (min)' / 'Median wait after (min)': the function words the twins
+                # differ by name each of them
+                extra = _function_words(getattr(v, name)) - set().union(*[_function_words(t) for t in twins])
+                own = own | extra
+                self._function_labels |= extra
+            sibling_terms = [_label_terms(s) | _function_words(s) for s in siblings]
             weights = {}
             for term in own:
                 shared = sum(term in s for s in sibling_terms) / len(sibling_terms)
