@@ -606,3 +606,19 @@ def test_an_extreme_question_is_not_a_comparison_of_two_columns():
     for candidate in arithmetic.propose(ev):
         columns = {v.column for v in candidate.table_values}
         assert len(columns) == 1, candidate.answer
+
+
+def test_items_takes_the_list_a_sentence_announces_before_a_colon():
+    fish = Tiny(
+        "## Methods\n\nSite positions were fixed for the duration of the survey, whatever the habitat. "
+        "First, we compared the density of juvenile fishes among three habitat types: eelgrass meadows, "
+        "kelp-forest margins and unvegetated sand. It examined three outcomes: door-to-provider time, ED "
+        "length of stay, and the rate of patients who left without being seen.\n"
+    )
+    [candidate] = items.propose(fish.evidence("which habitats were compared in the survey"))
+    assert candidate.short_answer == "eelgrass meadows, kelp-forest margins and unvegetated sand"
+    # a list that ends its sentence keeps its last item whole
+    [candidate] = items.propose(fish.evidence("Which outcomes did the researchers look at?"))
+    assert candidate.short_answer.endswith("and the rate of patients who left without being seen")
+    # no colon naming what is asked: no items answer
+    assert items.propose(fish.evidence("Which fishes were counted?")) == []

@@ -10,10 +10,13 @@ answer is the list itself.
 
 from __future__ import annotations
 
+import re
+
 from qa.answering.candidate import Candidate, Evidence
 from qa.answering.context import AnswerContext, Citations, sentence_citation
 from qa.answering.evidence import SentenceScore
-from qa.answering.spans import best_span, list_items
+from qa.answering.spans import best_span, list_items, list_spans
+from qa.text import tokenize
 
 
 def _bullets_after(ctx: AnswerContext, index: int) -> list[int]:
@@ -63,13 +66,54 @@ def _compose_bullets(ev: Evidence, lead: SentenceScore, bullets: list[int]) -> C
     )
 
 
+# a lead-in that names the kind of thing listed just before a colon: 'three habitat types: A, B and C'
+LEAD_WORDS = 4  # how many words before the colon may name it
+
+
+def enumeration(sentence: str, stems: set[str]) -> str | None:
+    """The items a sentence lists after a colon, when one of the last words before the colon is one of
+    ``stems`` ('... among three habitat types: eelgrass meadows, kelp-forest margins and unvegetated
+    sand.' for 'Which habitats ...?'). A list that ends the sentence keeps its last item whole ('and the
+    rate of patients who left'), as nothing else follows it."""
+    colon = sentence.find(":")
+    if colon < 0 or not set(tokenize(" ".join(sentence[:colon].split()[-LEAD_WORDS:]))) & stems:
+        return None
+    spans = [span for span in list_spans(sentence) if span.start > colon]
+    if not spans:
+        return None
+    span = spans[0]
+    rest = sentence[span.end :].strip()
+    if rest and re.fullmatch(r"[^\W\d_][\w\s'’-]*[.!]?", rest):
+        return sentence[span.start :].rstrip(" .!")  # the list runs to the end of the sentence
+    return span.text
+
+
 def propose(ev: Evidence) -> list[Candidate]:
     question = ev.question
     count = question.expected_count
-    if question.answer_type != "list" or not count:
-        return []  # without a number of items, the sentences strategy quotes every listing sentence
+    if question.answer_type != "list":
+        return []
     pool = ev.scored[: ev.ctx.settings.list_search_depth]
     stems = set(question.terms.content) | set(question.terms.expansions)
+    if not count:
+        # without a number of items: a sentence that announces the kind of thing the question asks for
+        # and lists it after a colon; else the sentences strategy quotes every listing sentence
+        for scored in pool:
+            listed = enumeration(ev.ctx.doc.sentences[scored.index].text, stems)
+            if listed is not None:
+                cites = Citations()
+                n = cites.add(sentence_citation(ev.ctx, scored.index, ev.owner.get(scored.index)))
+                sentence = ev.ctx.doc.sentences[scored.index].text
+                return [
+                    Candidate(
+                        strategy="items",
+                        answer=f"“{sentence}” [{n}]",
+                        citations=cites.items,
+                        short_answer=listed,
+                        score=scored.score,
+                    )
+                ]
+        return []
     for scored in pool:
         sentence = ev.ctx.doc.sentences[scored.index]
         bullets = _bullets_after(ev.ctx, scored.index)
