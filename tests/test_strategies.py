@@ -622,3 +622,13 @@ def test_items_takes_the_list_a_sentence_announces_before_a_colon():
     assert candidate.short_answer.endswith("and the rate of patients who left without being seen")
     # no colon naming what is asked: no items answer
     assert items.propose(fish.evidence("Which fishes were counted?")) == []
+
+
+def test_an_enumeration_after_such_as_or_including_is_announced_too():
+    from qa.answering.strategies.items import enumeration
+
+    stems = set(tokenize("Which benchmarks do they evaluate on?"))
+    sentence = "We evaluate on several benchmarks, including SQuAD, NewsQA and TriviaQA."
+    assert enumeration(sentence, stems) == "SQuAD, NewsQA and TriviaQA"
+    assert enumeration("Benchmarks such as SQuAD and NewsQA are common.", stems) == "SQuAD and NewsQA"
+    assert enumeration("We use SQuAD, NewsQA and TriviaQA.", stems) is None  # nothing announces them

@@ -1,8 +1,10 @@
 """Items: a list question ('Which three theories ...?') answered by the sentence that lists them.
 
-Only for questions that say how many items they want. The sentences of the retrieved passages are
-searched, closest first, for a coordinated list ('A, B and C', 'A and B together with C') of that
-many items, or for a lead-in ending in a colon that a bulleted list of that many items follows
+A list question without a count takes the list a sentence announces after a colon, 'such as',
+'including' or 'namely' that follow a word of the question ('three habitat types: A, B and C').
+Otherwise only questions that say how many items they want are answered here. The sentences of the
+retrieved passages are searched, closest first, for a coordinated list ('A, B and C', 'A and B
+together with C') of that many items, or for a lead-in ending in a colon that a bulleted list of that many items follows
 ('... three focal species:' then '- A', '- B', '- C'); the sentence need only be among the retrieved
 ones (the lead-in sentence that names the question's words often does not hold the items). The short
 answer is the list itself.
@@ -67,24 +69,29 @@ def _compose_bullets(ev: Evidence, lead: SentenceScore, bullets: list[int]) -> C
 
 
 # a lead-in that names the kind of thing listed just before a colon: 'three habitat types: A, B and C'
-LEAD_WORDS = 4  # how many words before the colon may name it
+LEAD_WORDS = 4  # how many words before the colon (or "such as", "including", "namely") may name it
+# a preposition or relative pronoun that carries the last item's noun phrase on ('the rate of ...')
+_CONTINUES = re.compile(r"(?:of|for|in|on|at|with|without|from|by|who|which|that|whose)\b", re.IGNORECASE)
+_LEAD = re.compile(r":|,?\s+(?:such as|including|namely)\s", re.IGNORECASE)
 
 
 def enumeration(sentence: str, stems: set[str]) -> str | None:
-    """The items a sentence lists after a colon, when one of the last words before the colon is one of
-    ``stems`` ('... among three habitat types: eelgrass meadows, kelp-forest margins and unvegetated
-    sand.' for 'Which habitats ...?'). A list that ends the sentence keeps its last item whole ('and the
-    rate of patients who left'), as nothing else follows it."""
-    colon = sentence.find(":")
-    if colon < 0 or not set(tokenize(" ".join(sentence[:colon].split()[-LEAD_WORDS:]))) & stems:
+    """The items a sentence lists after a colon (or 'such as', 'including', 'namely'), when one of the
+    last words before it is one of ``stems`` ('... among three habitat types: eelgrass meadows, kelp-forest margins and unvegetated
+    sand.' for 'Which habitats ...?'). A last item that a preposition or relative pronoun carries to the
+    end of the sentence is kept whole ('and the rate of patients who left without being seen')."""
+    lead = _LEAD.search(sentence)
+    if lead is None or not set(tokenize(" ".join(sentence[: lead.start()].split()[-LEAD_WORDS:]))) & stems:
         return None
-    spans = [span for span in list_spans(sentence) if span.start > colon]
+    tail = sentence[lead.end() :]
+    spans = list_spans(tail)
     if not spans:
         return None
     span = spans[0]
-    rest = sentence[span.end :].strip()
-    if rest and re.fullmatch(r"[^\W\d_][\w\s'’-]*[.!]?", rest):
-        return sentence[span.start :].rstrip(" .!")  # the list runs to the end of the sentence
+    rest = tail[span.end :].strip()
+    if _CONTINUES.match(rest) and re.fullmatch(r"[\w\s'’-]*[.!]?", rest):
+        # 'and the rate of patients who left without being seen.': the last item runs to the sentence's end
+        return tail[span.start :].rstrip(" .!")
     return span.text
 
 
