@@ -632,3 +632,17 @@ def test_an_enumeration_after_such_as_or_including_is_announced_too():
     assert enumeration(sentence, stems) == "SQuAD, NewsQA and TriviaQA"
     assert enumeration("Benchmarks such as SQuAD and NewsQA are common.", stems) == "SQuAD and NewsQA"
     assert enumeration("We use SQuAD, NewsQA and TriviaQA.", stems) is None  # nothing announces them
+
+
+def test_the_announced_list_must_be_of_the_thing_asked_for():
+    from qa.answering.strategies.items import asked_nouns
+
+    assert asked_nouns("What kinds of material were radiocarbon dated?") == {"materi"}
+    assert asked_nouns("Which evaluation metrics are used?") == {"evalu", "metric"}
+    assert asked_nouns("What are the baselines?") == {"baselin"}
+    theory = Tiny(
+        "## Background\n\nTwo questions guide the theory of hierarchies: proving upper bounds, lower bounds "
+        "and gaps. The time and space hierarchy theorems answer such questions.\n"
+    )
+    # 'questions' is a word of the question but not what it asks for (theorems): no list answers it
+    assert items.propose(theory.evidence("What theorems answer questions of time and space?")) == []

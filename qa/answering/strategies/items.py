@@ -72,6 +72,28 @@ def _compose_bullets(ev: Evidence, lead: SentenceScore, bullets: list[int]) -> C
 LEAD_WORDS = 4  # how many words before the colon (or "such as", "including", "namely") may name it
 # a preposition or relative pronoun that carries the last item's noun phrase on ('the rate of ...')
 _CONTINUES = re.compile(r"(?:of|for|in|on|at|with|without|from|by|who|which|that|whose)\b", re.IGNORECASE)
+# 'What datasets ...?', 'Which evaluation metrics ...?': a plural right after the question word (or one
+# word later), so several things may answer; 'process', 'hypothesis' or 'status' are not plurals
+_ASKS_PLURAL = re.compile(
+    r"\s*(?:what|which)\s+(?:[a-z-]+\s+)?(?!\w*(?:ss|is|us)\b|(?:does|goes)\b)[a-z]{3,}s\b", re.IGNORECASE
+)
+# the noun a 'what/which' question asks for: 'which habitats', 'what kinds of material', 'what are the
+# baselines', 'which evaluation metrics' (its first two words)
+_ASKED = re.compile(
+    r"\b(?:what|which)\s+(?:(?:are|were|is|was)\s+(?:the\s+)?)?(?:(?:kinds?|types?|sorts?|forms?)\s+of\s+)?"
+    r"([^\W\d_][\w-]*)(?:\s+([^\W\d_][\w-]*))?",
+    re.IGNORECASE,
+)
+
+
+def asked_nouns(question: str) -> set[str]:
+    """Stems of the noun a 'what/which' question asks for (its first two words), or an empty set."""
+    match = _ASKED.search(question)
+    if match is None:
+        return set()
+    return set(tokenize(" ".join(w for w in match.groups() if w)))
+
+
 _LEAD = re.compile(r":|,?\s+(?:such as|including|namely)\s", re.IGNORECASE)
 
 
@@ -84,6 +106,11 @@ def enumeration(sentence: str, stems: set[str]) -> str | None:
     if lead is None or not set(tokenize(" ".join(sentence[: lead.start()].split()[-LEAD_WORDS:]))) & stems:
         return None
     tail = sentence[lead.end() :]
+    if lead.group(0) == ":":
+        # after a colon the enumeration is the rest of the sentence, items with their own parentheses
+        # and clauses ('iron (as sodium iron EDTA), zinc and folic acid')
+        listed = tail.strip().rstrip(" .!")
+        return listed if len(list_items(listed)) >= 2 else None
     spans = list_spans(tail)
     if not spans:
         return None
@@ -98,15 +125,18 @@ def enumeration(sentence: str, stems: set[str]) -> str | None:
 def propose(ev: Evidence) -> list[Candidate]:
     question = ev.question
     count = question.expected_count
-    if question.answer_type != "list":
+    if question.answer_type != "list" and not (
+        question.answer_type == "span" and _ASKS_PLURAL.match(question.text)
+    ):
         return []
     pool = ev.scored[: ev.ctx.settings.list_search_depth]
     stems = set(question.terms.content) | set(question.terms.expansions)
     if not count:
         # without a number of items: a sentence that announces the kind of thing the question asks for
         # and lists it after a colon; else the sentences strategy quotes every listing sentence
-        for scored in pool:
-            listed = enumeration(ev.ctx.doc.sentences[scored.index].text, stems)
+        asked = asked_nouns(question.text)
+        for scored in pool if asked else []:
+            listed = enumeration(ev.ctx.doc.sentences[scored.index].text, asked)
             if listed is not None:
                 cites = Citations()
                 n = cites.add(sentence_citation(ev.ctx, scored.index, ev.owner.get(scored.index)))
