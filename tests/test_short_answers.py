@@ -85,6 +85,9 @@ def test_a_capitalised_first_word_that_is_an_ordinary_word_is_no_name():
     sentence = "Otolith-based estimates for the species aged from otoliths are in the appendix."
     assert _span(sentence, "person", "Who aged the fish from their otoliths?") is None
     assert _span("Rao read each otolith twice.", "person", "Who read the otoliths?") == "Rao"
+    # a compound with a lower-case part is an adjective even when its root does not recur
+    assert _span("Otolith-based estimates are in the appendix.", "person", "Who aged the fish?") is None
+    assert _span("Ferreira-Lund skippered the boat.", "person", "Who skippered the boat?") == "Ferreira-Lund"
 
 
 def test_person_place_and_list_spans():

@@ -150,10 +150,13 @@ def name_spans(sentence: str) -> list[Span]:
         if start == 0 or re.search(r"[.!?:]\s*[\"'“(]?$", sentence[:start]):
             # a capitalised first word of a sentence may be an ordinary word: drop it if lower-case elsewhere
             first = text.split()[0]
-            # ('Otolith-based estimates ... otoliths': its stem is an ordinary word too)
+            # ('Otolith-based estimates ... otoliths': its stem is an ordinary word too; and a compound with
+            # a lower-case part is an adjective, not a name: 'Otolith-based', but 'Ferreira-Lund' stays)
             root = re.split(r"[-‐]", first)[0].lower()
-            if first.lower() in STOPWORDS or re.search(
-                rf"\b(?:{re.escape(first.lower())}\b|{re.escape(root)})", sentence[len(first) :]
+            if (
+                first.lower() in STOPWORDS
+                or re.search(r"[-‐][a-z]", first)
+                or re.search(rf"\b(?:{re.escape(first.lower())}\b|{re.escape(root)})", sentence[len(first) :])
             ):
                 rest = text[len(first) :].lstrip()
                 if not rest or not rest[0].isupper():
