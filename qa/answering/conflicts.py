@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from qa.answering.evidence import EvidenceBase, word_positions
 from qa.parsing.tables import UNIT_SYMBOLS, normalise_unit
 from qa.retrieval.query import Vocabulary
+from qa.retrieval.tables import function_words
 from qa.schema import TableValue
 from qa.text import STOPWORDS, NumberMention, is_year, raw_tokens, stem, tokenize
 
@@ -39,7 +40,7 @@ def _positions(text: str) -> list[tuple[int, str]]:
 
 def _function_stems(label: str) -> set[str]:
     """Stems of a label's function words outside its parentheses ('Median wait after (min)' -> after)."""
-    return {stem(t) for t in raw_tokens(re.sub(r"\([^()]*\)", " ", label)) if t.isalpha() and t in STOPWORDS}
+    return {stem(t) for t in function_words(label)}
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,11 @@ class ConflictFinder:
             self._table_words[table] = caption | row_words | column_words
             self._names[(table, "row")] = self._distinctive(rows, caption | column_words)
             self._names[(table, "column")] = self._distinctive(numeric_columns, caption | row_words)
+        # per sentence, the twin labels' function words it says ('afterwards' as 'after'), read once
+        self._said: list[set[str]] = [
+            {w for _, w in _positions(s.text)} & self._function_words if self._function_words else set()
+            for s in evidence.sentences
+        ]
 
     def _names_in(self, term: str, sentence_terms: set[str]) -> bool:
         # a synonym that is a unit word ('percent' for 'share') says how a figure is written, not what it measures
@@ -224,10 +230,7 @@ class ConflictFinder:
         for i, numbers in enumerate(self.evidence.numbers):
             if not numbers:
                 continue
-            terms = self.evidence.terms[i]
-            if self._function_words:
-                said = {w for _, w in _positions(self.evidence.sentences[i].text)} & self._function_words
-                terms = terms | said
+            terms = self.evidence.terms[i] | self._said[i] if self._said[i] else self.evidence.terms[i]
             years = self.evidence.years[i]
             if cell.year is not None and years and cell.year not in years:
                 continue

@@ -60,7 +60,7 @@ def _label_terms(label: str | None) -> set[str]:
     return _terms(kept)
 
 
-def _function_words(label: str | None) -> set[str]:
+def function_words(label: str | None) -> set[str]:
     """The function words of a label outside its parentheses ('Median wait after (min)' -> after)."""
     return {t for t in raw_tokens(re.sub(r"\([^()]*\)", " ", label or "")) if t.isalpha() and t in STOPWORDS}
 
@@ -127,10 +127,10 @@ class TableMatcher:
             if name != "item" and core and twins:
                 # 'Median wait before (min)' / 'Median wait after (min)': the function words the twins
                 # differ by name each of them
-                extra = _function_words(getattr(v, name)) - set().union(*[_function_words(t) for t in twins])
+                extra = function_words(getattr(v, name)) - set().union(*[function_words(t) for t in twins])
                 own = own | extra
                 self._function_labels |= extra
-            sibling_terms = [_label_terms(s) | _function_words(s) for s in siblings]
+            sibling_terms = [_label_terms(s) | function_words(s) for s in siblings]
             weights = {}
             for term in own:
                 shared = sum(term in s for s in sibling_terms) / len(sibling_terms)

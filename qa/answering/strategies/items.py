@@ -1,10 +1,11 @@
 """Items: a list question ('Which three theories ...?') answered by the sentence that lists them.
 
-A list question without a count takes the list a sentence announces after a colon, 'such as',
-'including' or 'namely' that follow a word of the question ('three habitat types: A, B and C').
-Otherwise only questions that say how many items they want are answered here. The sentences of the
-retrieved passages are searched, closest first, for a coordinated list ('A, B and C', 'A and B
-together with C') of that many items, or for a lead-in ending in a colon that a bulleted list of that many items follows
+A list question without a count (or a 'what <plural> ...?' question) takes the list a sentence
+announces for the noun the question asks for, after a colon, 'such as', 'including' or 'namely'
+('... among three habitat types: A, B and C' for 'Which habitats ...?'). Otherwise only questions
+that say how many items they want are answered here: the sentences of the retrieved passages are
+searched, closest first, for a coordinated list ('A, B and C', 'A and B together with C') of that
+many items, or for a lead-in ending in a colon that a bulleted list of that many items follows
 ('... three focal species:' then '- A', '- B', '- C'); the sentence need only be among the retrieved
 ones (the lead-in sentence that names the question's words often does not hold the items). The short
 answer is the list itself.
@@ -99,8 +100,9 @@ _LEAD = re.compile(r":|,?\s+(?:such as|including|namely)\s", re.IGNORECASE)
 
 def enumeration(sentence: str, stems: set[str]) -> str | None:
     """The items a sentence lists after a colon (or 'such as', 'including', 'namely'), when one of the
-    last words before it is one of ``stems`` ('... among three habitat types: eelgrass meadows, kelp-forest margins and unvegetated
-    sand.' for 'Which habitats ...?'). A last item that a preposition or relative pronoun carries to the
+    last words before it is one of ``stems`` ('... among three habitat types: eelgrass meadows,
+    kelp-forest margins and unvegetated sand.' for 'Which habitats ...?'). After a colon the rest of the
+    sentence is the list; otherwise a last item that a preposition or relative pronoun carries to the
     end of the sentence is kept whole ('and the rate of patients who left without being seen')."""
     lead = _LEAD.search(sentence)
     if lead is None or not set(tokenize(" ".join(sentence[: lead.start()].split()[-LEAD_WORDS:]))) & stems:
@@ -136,11 +138,11 @@ def propose(ev: Evidence) -> list[Candidate]:
         # and lists it after a colon; else the sentences strategy quotes every listing sentence
         asked = asked_nouns(question.text)
         for scored in pool if asked else []:
-            listed = enumeration(ev.ctx.doc.sentences[scored.index].text, asked)
+            sentence = ev.ctx.doc.sentences[scored.index].text
+            listed = enumeration(sentence, asked)
             if listed is not None:
                 cites = Citations()
                 n = cites.add(sentence_citation(ev.ctx, scored.index, ev.owner.get(scored.index)))
-                sentence = ev.ctx.doc.sentences[scored.index].text
                 return [
                     Candidate(
                         strategy="items",
