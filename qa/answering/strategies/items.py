@@ -124,6 +124,19 @@ def enumeration(sentence: str, stems: set[str]) -> str | None:
     return span.text
 
 
+def _quoted(ev: Evidence, scored: SentenceScore, listed: str) -> Candidate:
+    """The sentence that lists the items, cited; the short answer is the list."""
+    cites = Citations()
+    n = cites.add(sentence_citation(ev.ctx, scored.index, ev.owner.get(scored.index)))
+    return Candidate(
+        strategy="items",
+        answer=f"“{ev.ctx.doc.sentences[scored.index].text}” [{n}]",
+        citations=cites.items,
+        short_answer=listed,
+        score=scored.score,
+    )
+
+
 def propose(ev: Evidence) -> list[Candidate]:
     question = ev.question
     count = question.expected_count
@@ -141,17 +154,7 @@ def propose(ev: Evidence) -> list[Candidate]:
             sentence = ev.ctx.doc.sentences[scored.index].text
             listed = enumeration(sentence, asked)
             if listed is not None:
-                cites = Citations()
-                n = cites.add(sentence_citation(ev.ctx, scored.index, ev.owner.get(scored.index)))
-                return [
-                    Candidate(
-                        strategy="items",
-                        answer=f"“{sentence}” [{n}]",
-                        citations=cites.items,
-                        short_answer=listed,
-                        score=scored.score,
-                    )
-                ]
+                return [_quoted(ev, scored, listed)]
         return []
     for scored in pool:
         sentence = ev.ctx.doc.sentences[scored.index]
@@ -161,15 +164,5 @@ def propose(ev: Evidence) -> list[Candidate]:
         span = best_span(sentence.text, "list", question.text, stems, count=count)
         if span is None or len(list_items(span.text)) != count:
             continue
-        cites = Citations()
-        n = cites.add(sentence_citation(ev.ctx, scored.index, ev.owner.get(scored.index)))
-        return [
-            Candidate(
-                strategy="items",
-                answer=f"“{sentence.text}” [{n}]",
-                citations=cites.items,
-                short_answer=span.text,
-                score=scored.score,
-            )
-        ]
+        return [_quoted(ev, scored, span.text)]
     return []
