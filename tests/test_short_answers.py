@@ -44,6 +44,10 @@ from tests.conftest import GOLD
         ("How fast did juvenile cod grow per day?", "number"),
         ("How deep was the deepest trench?", "number"),
         ("how old were the pupils?", "number"),
+        # the measure noun heading a longer phrase
+        ("What was the overall left-without-being-seen rate before the new model?", "number"),
+        ("What is the error rate of the tagger?", "number"),
+        ("What is the learning rate schedule?", "span"),
     ],
 )
 def test_answer_type(question, kind):
@@ -178,6 +182,15 @@ def test_the_figure_that_names_the_counted_noun_is_the_count():
     sentence = "Twenty-nine participants in the treated group and thirty-four in the placebo group withdrew."
     asked = "How many participants in the placebo group withdrew?"
     assert _span(sentence, "number", asked, percent=False, counted="particip") == "thirty-four"
+
+
+def test_a_figure_whose_plural_noun_follows_a_modifier_counts_that_noun():
+    # 'three regional hospitals' counts hospitals, not the nurses asked about
+    sentence = "The zone halved the rate across three regional hospitals."
+    asked = "How many nurses were trained for the zone?"
+    assert _span(sentence, "number", asked, percent=False, counted="nurs") is None
+    sentence = "Fourteen triage nurses completed the training."
+    assert _span(sentence, "number", asked, percent=False, counted="nurs") == "Fourteen"
 
 
 def test_a_count_written_as_a_word_that_counts_something_else_is_not_the_count():

@@ -257,13 +257,18 @@ def _clause_hits(sentence: str, spans: list[Span], question_stems: set[str]) -> 
 
 
 def _counts_something_else(sentence: str, span: Span, counted: str, question_stems: set[str]) -> bool:
-    """'12 months' or '3,240 households' when the question counts participants or women: the figure
-    is followed by a plural noun that is neither the counted one nor another word of the question."""
-    following = re.match(r"\s+([^\W\d_]{4,})\b", sentence[span.end :])
-    if following is None or not following.group(1).lower().endswith("s"):
+    """'12 months', '3,240 households' or 'three regional hospitals' when the question counts participants
+    or nurses: within the three words after the figure, the first plural noun is neither the counted one
+    nor another word of the question (a question word before it settles it the other way)."""
+    following = _FOLLOWING_NOUN.match(sentence, span.end)
+    if following is None:
         return False
-    word = stem(following.group(1).lower())
-    return word != counted and word not in question_stems
+    for word in (w.lower() for w in _WORD.findall(following.group(0))):
+        if stem(word) == counted or stem(word) in question_stems:
+            return False
+        if len(word) >= 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+            return True
+    return False
 
 
 def _typed_figures(
