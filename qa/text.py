@@ -235,8 +235,12 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
 
 
 _MULTIPLIERS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+# the abbreviated multipliers written onto the figure ('836M parameters', '66K', '$2bn', '10k'); 'm' and
+# 'b' in lower case are left out, since '5m' is five metres and '3b' is mostly a label
+_ABBREVIATED = {"k": 1e3, "K": 1e3, "M": 1e6, "B": 1e9, "bn": 1e9}
 _NUMBER = re.compile(
     r"(?<![\w.])(?<![^\W\d_]-)(?P<sign>[+-])?(?P<cur>\$|USD\s?|US\$)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?:(?P<abbr>(?-i:[kKMB]|bn))(?!\w))?"
     r"(?P<pct>\s?%|\s?percent\b)?(?:\s?(?P<mult>thousand|million|billion|trillion)\b)?",
     re.IGNORECASE,
 )
@@ -318,8 +322,8 @@ def find_numbers(text: str) -> list[NumberMention]:
         base = float(m.group("num").replace(",", ""))
         if m.group("sign") == "-":
             base = -base
-        mult = (m.group("mult") or "").lower() or None
-        value = base * _MULTIPLIERS[mult] if mult else base
+        mult = (m.group("mult") or "").lower() or m.group("abbr")
+        value = base * (_MULTIPLIERS.get(mult) or _ABBREVIATED[mult]) if mult else base
         out.append(
             NumberMention(
                 text=m.group(0).strip(),

@@ -36,6 +36,16 @@ def test_find_numbers_understands_units_and_scale():
     assert "1000" not in " ".join(found) and "-1000" not in found  # part of a name, not a figure
 
 
+def test_an_abbreviated_multiplier_belongs_to_its_figure():
+    found = {
+        m.text: m.value
+        for m in find_numbers("around 836M parameters, 66K of them bytes; $2bn; a 1.2M-token set")
+    }
+    assert found == {"836M": 836e6, "66K": 66e3, "$2bn": 2e9, "1.2M": 1.2e6}
+    # lower-case 'm' and 'b' are metres and labels; a spaced letter is no multiplier
+    assert [m.text for m in find_numbers("5m deep, part 3b, a 5 M solution")] == ["5", "3", "5"]
+
+
 def test_cardinal_words_are_read_as_counts():
     found = [
         (m.text, m.value)
