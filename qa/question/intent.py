@@ -12,7 +12,11 @@ from qa.text import COUNT_QUESTION, MONEY_QUESTION
 # by a manner ('in less than quadratic time', a SQuAD training question)
 _NUMERIC = re.compile(
     r"\bhow (?:many|much|large|big|high|low|long|far|often|fast|slow|deep|tall|heavy|wide|old|thick|warm|cold|hot)\b|\bwhat (?:percentage|percent|share|proportion|"
-    r"fraction|number|amount|value|figure|total|sum|level|volume|size|rate)\b|\bhow many\b|%|\bpercent",
+    r"fraction|number|amount|value|figure|total|sum|level|volume|size|rate)\b|\bhow many\b|%|\bpercent"
+    # the measure noun heading a longer phrase: 'What was the overall left-without-being-seen rate before ...?'
+    r"|\bwhat (?:is|was|are|were) the (?:[\w-]+ ){0,3}(?:percentage|share|proportion|fraction|number|amount|"
+    r"total|level|rate|size)(?=\s+(?:of|in|at|for|among|before|after|during|between|per|across|on|by|from|with)\b"
+    r"|\s*\?|\s*$)",
     re.IGNORECASE,
 )
 _LIST = re.compile(
