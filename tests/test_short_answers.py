@@ -277,6 +277,10 @@ def test_a_measure_question_keeps_the_unit_word():
     assert _span(sentence, "number", "How many epochs are used?") == "10"
     growth = "Juvenile cod grew at a mean rate of 0.62 mm per day."
     assert _span(growth, "number", "How fast did juvenile cod grow?") == "0.62 mm"
+    # a size is a figure of something too: 'How big ...?' -> '970 hours'
+    corpus = "The corpus consists of 970 hours of audio data."
+    assert _span(corpus, "number", "How big is the corpus?") == "970 hours"
+    assert _span(corpus, "number", "What is the size of the corpus?") == "970 hours"
 
 
 def test_the_date_comes_from_the_clause_that_names_what_is_asked():

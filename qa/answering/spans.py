@@ -78,7 +78,8 @@ _ENDS = re.compile(r"\b(?:end|ends|ended|finish|finished|close|closed|conclude[s
 _RANGE_FROM = re.compile(r"\b(?:from|between|since)\s+$", re.IGNORECASE)
 _RANGE_TO = re.compile(r"\b(?:to|until|till|through|and)\s+$", re.IGNORECASE)
 _MEASURE_QUESTION = re.compile(
-    r"\bhow (?:long|far|old|tall|heavy|deep|wide|high|thick|fast|slow|warm|cold|hot|much time)\b",
+    r"\bhow (?:long|far|old|tall|heavy|deep|wide|high|thick|fast|slow|warm|cold|hot|much time|big|large|small)\b"
+    r"|\bwhat (?:is|was|are|were) the sizes?\b|\bwhat size\b",
     re.IGNORECASE,
 )
 _HOW_MUCH = re.compile(r"\bhow much\b", re.IGNORECASE)
