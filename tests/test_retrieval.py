@@ -140,6 +140,18 @@ def test_a_general_synonym_of_several_words_covers_the_term_only_when_whole(tmp_
     assert not analyse_question("What was the investment?", vocab).covered("invest", {"cost"})
 
 
+def test_a_derivation_the_stemmer_keeps_apart_names_the_papers_word(tmp_path):
+    from qa.retrieval.query import analyse_question
+
+    doc = parse_document("## Results\n\nHospital admissions were rare. Responses were late. Costs fell.\n")
+    vocab = build_vocabulary(doc, tmp_path / "none.json")
+    # 'admitted' and 'responded' are not the paper's words; 'admission' and 'response' are
+    terms = analyse_question("How many were admitted to hospital after they responded?", vocab)
+    assert {"admiss", "respons"} <= set(terms.content) and not terms.unknown
+    # a word the paper has no derivation of stays unknown
+    assert analyse_question("How many were vaccinated?", vocab).unknown == ["vaccin"]
+
+
 def test_a_table_label_cut_short_is_a_synonym_of_the_word_it_abbreviates(tmp_path):
     from qa.retrieval.query import analyse_question, find_truncations
 

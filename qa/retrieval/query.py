@@ -248,6 +248,32 @@ def _repair(token: str, vocab: Vocabulary, *, named: bool) -> str | None:
     return None
 
 
+# English nominalisation changes the end of a Latin verb stem, and the Snowball stemmer keeps the two
+# apart: admit/admission, decide/decision, respond/response, reduce/reduction, describe/description,
+# receive/reception, assume/assumption, solve/solution. A closed set of English suffix alternations (no
+# library here knows derivations offline), read both ways, on stems of five letters or more.
+_DERIVED_ENDINGS = (
+    ("mit", "miss"),
+    ("d", "s"),
+    ("c", "ct"),
+    ("b", "pt"),
+    ("iv", "pt"),
+    ("m", "mpt"),
+    ("lv", "lut"),
+)
+
+
+def _derived(term: str, vocab: Vocabulary) -> str | None:
+    """The paper's stem that ``term`` is a derivation of ('admit' -> 'admiss' when the paper writes
+    only 'admission'), when exactly one alternation gives a stem the paper uses; else None."""
+    if len(term) < 5 or not term.isalpha():
+        return None
+    found = {
+        term[: -len(a)] + b for x, y in _DERIVED_ENDINGS for a, b in ((x, y), (y, x)) if term.endswith(a)
+    } & vocab.stems
+    return found.pop() if len(found) == 1 else None
+
+
 def _has_known_synonym(term: str, vocab: Vocabulary) -> bool:
     return any(all(t in vocab.stems for t in other) for other in vocab.synonyms.get((term,), ()))
 
@@ -314,6 +340,9 @@ def _analyse(question: str, vocab: Vocabulary) -> QueryTerms:
             if close:
                 corrected[token] = close
                 term = vocab.words[close]
+            elif (derived := _derived(term, vocab)) is not None:
+                corrected[token] = next(w for w, st in vocab.words.items() if st == derived)
+                term = derived
         if term not in vocab.stems and not _has_known_synonym(term, vocab):
             unknown.append(term)
             if not token[0].isdigit() or is_year(token):
