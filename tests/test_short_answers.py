@@ -193,6 +193,16 @@ def test_a_figure_whose_plural_noun_follows_a_modifier_counts_that_noun():
     assert _span(sentence, "number", asked, percent=False, counted="nurs") == "Fourteen"
 
 
+def test_a_count_split_into_parts_is_answered_by_the_whole():
+    sentence = (
+        "Of 1,046 screened, 612 met the criteria and were randomised, 306 to vitamin D3 and 306 to placebo."
+    )
+    asked = "How many participants were randomised?"
+    assert _span(sentence, "number", asked, percent=False, counted="particip") == "612"
+    # a question naming one part's clause asks for that part
+    assert _span(sentence, "number", "How many were randomised to placebo?", percent=False) == "306"
+
+
 def test_a_count_written_as_a_word_that_counts_something_else_is_not_the_count():
     asked = "How many points did students gain?"
     assert _span("It ran over twelve weeks.", "number", asked, percent=False, counted="point") is None

@@ -304,6 +304,32 @@ def distributive(sentence: str, start: int, end: int) -> bool:
     return bool(_PER_AFTER.match(sentence, end))
 
 
+def _span_value(span: Span) -> float | None:
+    found = find_numbers(span.text) or find_cardinal_words(span.text)
+    return found[0].value if len(found) == 1 else None
+
+
+def _without_parts(sentence: str, spans: list[Span], question_stems: set[str]) -> list[Span]:
+    """'612 were randomised, 306 to vitamin D3 and 306 to placebo': two later figures that add up to an
+    earlier one split it into parts, and a plain count is the whole. The parts stay when the question
+    names what one part's clause says ('How many were randomised to placebo?')."""
+    values = {s: _span_value(s) for s in spans}
+    for whole in spans:
+        later = [s for s in spans if s.start >= whole.end and values[s] is not None]
+        parts = next(
+            (
+                [a, b]
+                for i, a in enumerate(later)
+                for b in later[i + 1 :]
+                if values[whole] and abs(values[a] + values[b] - values[whole]) < 1e-9  # type: ignore[operator]
+            ),
+            None,
+        )
+        if parts and not any(_clause_hits(sentence, [whole, *parts], question_stems)[p.start] for p in parts):
+            return [s for s in spans if s not in parts]
+    return spans
+
+
 def asks_per_group(question_text: str) -> bool:
     """'How many schools per district ...?': the question itself asks for a figure for each group."""
     return bool(_PER_QUESTION.search(question_text))
@@ -400,6 +426,7 @@ def best_span(
         spans += [s for s in naming if s not in spans]
         if percent is False and not asks_per_group(question_text):
             spans = [s for s in spans if not distributive(sentence, s.start, s.end)]
+            spans = _without_parts(sentence, spans, question_stems)
         if money:
             spans = [s for s in spans if is_money(sentence, s.start, s.end)]
         changed = _change_figure(sentence, spans, years or [])
