@@ -437,6 +437,17 @@ def test_a_list_stops_where_its_last_item_runs_into_the_question():
     assert _span(sentence, "list", asked, count=2) == "Alphaland and Betaland"
 
 
+def test_the_ends_of_two_clauses_joined_by_and_are_no_list():
+    # 'Task 6 and the ...': an item ending with a function word is a clause boundary, not a list item
+    sentence = "One system ranked first in Task 6 and the other one ranked second."
+    assert _span(sentence, "list", "What are the state-of-the-art systems?") is None
+    # an item may start with one
+    sentence = "We evaluate on Hyperpartisan, the ECtHR court-case dataset and arXiv-Classes."
+    assert _span(sentence, "list", "Which benchmarks were used?") == (
+        "Hyperpartisan, the ECtHR court-case dataset and arXiv-Classes"
+    )
+
+
 def test_a_hyphenated_question_word_anchors_its_span():
     # the question's terms are split at the hyphen; the sentence's 'back-translated' is still its word
     sentence = "It was translated into Portuguese by Marta Sequeira and back-translated by Dr. Tomás Brandão."

@@ -193,9 +193,16 @@ def list_spans(sentence: str) -> list[Span]:
         start = max(start, m.start())
         end = sentence.find(items[-1], start) + len(items[-1])
         text = sentence[start:end]
-        if len(list_items(text)) >= 2:
+        if len(list_items(text)) >= 2 and all(_whole_item(i) for i in list_items(text)):
             out.append(Span(text, start, end, "list"))
     return out
+
+
+def _whole_item(item: str) -> bool:
+    """An item is a phrase of its own: it does not end with a function word ('Task 6 and the', 'corpus and
+    the' are the ends of two clauses, not a list); it may start with one ('the ECtHR dataset')."""
+    words = item.split()
+    return bool(words) and words[-1].lower().strip(".,;:") not in STOPWORDS
 
 
 def _before_question_words(sentence: str, span: Span, question_stems: set[str]) -> Span | None:
