@@ -170,6 +170,9 @@ def name_spans(sentence: str) -> list[Span]:
     return out
 
 
+_LEAD_VERBS = frozenset("is are was were be been being has have had".split())
+
+
 def list_spans(sentence: str) -> list[Span]:
     """Coordinated lists 'A, B and C': items are trimmed to about the length of the list's other items
     (a lead-in such as 'This study uses' is not part of the first item) and the last item stops at the
@@ -185,6 +188,9 @@ def list_spans(sentence: str) -> list[Span]:
         width = max(len(i.split()) for i in items[1:])
         first = items[0].split()
         keep = first[-width:]
+        # 'The benchmarks were Hyperpartisan, ...': a verb of being or having ends the lead-in
+        verb = max((i for i, w in enumerate(keep) if w.lower() in _LEAD_VERBS), default=-1)
+        keep = keep[verb + 1 :]
         while keep and keep[0].lower() in STOPWORDS:
             keep = keep[1:]
         if not keep:
