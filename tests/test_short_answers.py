@@ -193,6 +193,14 @@ def test_a_figure_whose_plural_noun_follows_a_modifier_counts_that_noun():
     assert _span(sentence, "number", asked, percent=False, counted="nurs") == "Fourteen"
 
 
+def test_the_counted_noun_as_a_modifier_of_another_plural_is_no_count_of_it():
+    asked = "How many schools were randomised?"
+    sentence = "Porridge was served on 176 of the 190 planned school days."
+    assert _span(sentence, "number", asked, percent=False, counted="school") is None
+    sentence = "Thirty-two primary schools were randomised; porridge was served on 190 planned school days."
+    assert _span(sentence, "number", asked, percent=False, counted="school") == "Thirty-two"
+
+
 def test_a_count_split_into_parts_is_answered_by_the_whole():
     sentence = (
         "Of 1,046 screened, 612 met the criteria and were randomised, 306 to vitamin D3 and 306 to placebo."

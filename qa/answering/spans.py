@@ -270,18 +270,33 @@ def _clause_hits(sentence: str, spans: list[Span], question_stems: set[str]) -> 
     return {s.start: len(words[clause(s.start)] - shared) for s in spans}
 
 
+def _plural(word: str) -> bool:
+    return len(word) >= 4 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
+
+
+# '176 of the 190 planned school days': a part counts what its whole counts
+_PART_OF = re.compile(r"\s+(?:out\s+)?of\s+(?:the\s+|all\s+)?\d[\d,]*(?:\.\d+)?", re.IGNORECASE)
+
+
+def _following_words(sentence: str, span: Span) -> list[str]:
+    """The up to three words right after the figure, lower-cased ('planned school days'); after a part's
+    'of the 190', the words after the whole."""
+    part = _PART_OF.match(sentence, span.end)
+    following = _FOLLOWING_NOUN.match(sentence, part.end() if part else span.end)
+    return [w.lower() for w in _WORD.findall(following.group(0))] if following else []
+
+
 def _counts_something_else(sentence: str, span: Span, counted: str, question_stems: set[str]) -> bool:
-    """'12 months', '3,240 households' or 'three regional hospitals' when the question counts participants
-    or nurses: within the three words after the figure, the first plural noun is neither the counted one
-    nor another word of the question (a question word before it settles it the other way)."""
-    following = _FOLLOWING_NOUN.match(sentence, span.end)
-    if following is None:
-        return False
-    for word in (w.lower() for w in _WORD.findall(following.group(0))):
-        if stem(word) == counted or stem(word) in question_stems:
+    """'12 months', '3,240 households', 'three regional hospitals' or '190 planned school days' when the
+    question counts participants, nurses or schools: within the three words after the figure, the first
+    plural noun is neither the counted one nor another word of the question. Another question word before
+    it settles it the other way ('12 reported symptoms'); the counted noun itself does not, as a modifier
+    ('school days') is not what is counted."""
+    for word in _following_words(sentence, span):
+        if _plural(word):
+            return stem(word) != counted and stem(word) not in question_stems
+        if stem(word) != counted and stem(word) in question_stems:
             return False
-        if len(word) >= 4 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-            return True
     return False
 
 
@@ -353,11 +368,11 @@ _FOLLOWING_NOUN = re.compile(r"(?:\s+(?:[^\W\d_][\w'’-]*)){1,3}")
 
 
 def _names_counted(sentence: str, span: Span, counted: str) -> bool:
-    """The figure is followed, within three words, by the counted noun ('six bare-metal servers')."""
-    following = _FOLLOWING_NOUN.match(sentence, span.end)
-    if following is None:
-        return False
-    return counted in {stem(w.lower()) for w in _WORD.findall(following.group(0))}
+    """The figure is followed, within three words, by the counted noun ('six bare-metal servers'), and
+    not as the modifier of another plural noun ('190 planned school days' counts days)."""
+    words = _following_words(sentence, span)
+    at = next((i for i, w in enumerate(words) if stem(w) == counted), None)
+    return at is not None and not any(_plural(w) for w in words[at + 1 :])
 
 
 def _anchor_positions(sentence: str, question_stems: set[str]) -> list[tuple[int, int]]:
