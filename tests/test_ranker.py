@@ -75,6 +75,24 @@ def _model(weights: dict[str, float], margin: float = 0.0) -> RankerModel:
     )
 
 
+def test_features_say_what_form_of_answer_a_paragraph_holds_for_the_kind_asked():
+    text = TEXT.replace("beats the baseline by four points", "scores 81.2 against 77.0 for BERT and GloVe")
+    _, table, vectors = _paragraphs(text)
+    column = lambda x, name: x[:, FEATURES.index(name)]  # noqa: E731
+    number = table.features({"score"}, fixed_vector("What does it score?"), vectors, "number")
+    assert int(np.argmax(column(number, "digits_if_number"))) == 2 and column(number, "digits")[
+        :2
+    ].tolist() == [0, 0]
+    assert not column(number, "commas_if_list").any() and not column(number, "yesno_question").any()
+    phrase = table.features({"score"}, fixed_vector("What is compared?"), vectors, "span")
+    assert (
+        int(np.argmax(column(phrase, "acronyms_if_span"))) == 2
+        and not column(phrase, "digits_if_number").any()
+    )
+    yes_no = table.features({"score"}, fixed_vector("Is it better?"), vectors, "yesno")
+    assert column(yes_no, "yesno_question").tolist() == [1.0, 1.0, 1.0]
+
+
 def test_json_round_trip_and_refusals(tmp_path):
     model = _model({"position": 2.0}, margin=0.5)
     path = tmp_path / "ranker.json"

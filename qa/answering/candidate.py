@@ -168,7 +168,9 @@ def ranked_paragraphs(ctx: AnswerContext, question: AnalysedQuestion) -> tuple[l
     logit (nothing without a ranker)."""
     if ctx.ranker is None or ctx.paragraphs is None or not ctx.paragraphs.spans:
         return [], np.zeros(0)
-    x = ctx.paragraphs.features(set(question.terms.content), question.vector, ctx.evidence.vectors)
+    x = ctx.paragraphs.features(
+        set(question.terms.content), question.vector, ctx.evidence.vectors, question.answer_type
+    )
     scores = ctx.ranker.scores(x)
     pool = scores
     if question.scope is not None:  # cite only paragraphs of the sections the question names

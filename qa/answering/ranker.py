@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +24,7 @@ import numpy as np
 
 from qa.indexing.files import load_json_model
 from qa.schema import Document
-from qa.text import tokenize
+from qa.text import find_cardinal_words, tokenize
 
 FEATURES: tuple[str, ...] = (
     "dense_max",  # cosine of the paragraph's closest sentence to the question
@@ -46,7 +47,18 @@ FEATURES: tuple[str, ...] = (
     "log_length",  # log(1 + words)
     "first",  # the first paragraph (usually the abstract)
     "sentences",  # number of sentences
+    # what the paragraph holds against the kind of answer asked (question type x paragraph form)
+    "digits_if_number",  # figures (digits or number words) per word, for a question that wants a number
+    "commas_if_list",  # commas per word, for a question that wants a list (else 0)
+    "acronyms_if_span",  # acronym or mixed-case words per word ('BERT', 'GloVe'), for a phrase question
+    "digits",  # figures (digits or number words) per word
+    "acronyms",  # acronym or mixed-case words per word
+    "yesno_question",  # 1 for a yes/no question
 )
+# a word with a capital and a later capital or digit, not after a sentence end: 'BERT', 'GloVe', 'GPT2'
+_ACRONYM = re.compile(r"(?<![.!?]\s)\b[A-Z][A-Za-z]*[A-Z0-9]\w*")
+_FIGURE = re.compile(r"\d+(?:\.\d+)?")
+_COMMA = re.compile(",")
 K1, B = 1.2, 0.75  # the usual BM25 constants (Robertson & Zaragoza), not tuned
 
 
@@ -67,6 +79,7 @@ class Paragraphs:
     group_starts: np.ndarray  # where each non-empty paragraph starts in ``grouped``
     nonempty: np.ndarray  # the paragraphs that have sentences
     title_postings: dict[str, np.ndarray]  # each word's paragraphs whose section title holds it
+    form: np.ndarray  # per paragraph: figures, commas and acronyms per word (3 columns)
 
     @classmethod
     def of(cls, doc: Document) -> Paragraphs:
@@ -123,14 +136,18 @@ class Paragraphs:
             group_starts,
             nonempty,
             {t: np.array(ks, dtype=np.int64) for t, ks in in_title.items()},
+            np.array([_form(t) for t in texts], dtype=np.float64).reshape(len(texts), 3),
         )
 
     def of_sentence(self) -> dict[int, int]:
         """Sentence index -> paragraph index."""
         return {i: k for k, group in enumerate(self.sentences) for i in group}
 
-    def features(self, words: set[str], vector: np.ndarray, sentence_vectors: np.ndarray) -> np.ndarray:
-        """One row of :data:`FEATURES` per paragraph for a question with stems ``words``."""
+    def features(
+        self, words: set[str], vector: np.ndarray, sentence_vectors: np.ndarray, answer_type: str = "span"
+    ) -> np.ndarray:
+        """One row of :data:`FEATURES` per paragraph for a question with stems ``words`` that wants an
+        answer of ``answer_type`` (see :func:`qa.question.intent.answer_type`)."""
         n = len(self.spans)
         if n == 0:
             return np.zeros((0, len(FEATURES)))
@@ -171,7 +188,23 @@ class Paragraphs:
         for x in (dense[:, 0], overlap, bm25):
             columns += list(_relative(x))
         columns += [overlap, coverage, bm25, title, position, length, first_paragraph, count]
+        digits, commas, acronyms = self.form[:, 0], self.form[:, 1], self.form[:, 2]
+        columns += [
+            digits * (answer_type == "number"),
+            commas * (answer_type == "list"),
+            acronyms * (answer_type == "span"),
+            digits,
+            acronyms,
+            np.full(n, float(answer_type == "yesno")),
+        ]
         return np.stack(columns, axis=1)
+
+
+def _form(text: str) -> tuple[float, float, float]:
+    """Figures (in digits or words: 'Twenty-seven samples'), commas and acronyms per word of ``text``."""
+    words = 1 + len(text.split())
+    figures = len(_FIGURE.findall(text)) + len(find_cardinal_words(text))
+    return figures / words, len(_COMMA.findall(text)) / words, len(_ACRONYM.findall(text)) / words
 
 
 def cited(scores: np.ndarray, margin: float, limit: int) -> list[int]:

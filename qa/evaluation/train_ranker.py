@@ -77,7 +77,9 @@ def collect(
             refs = [[fold_whitespace(e) for e in r["evidence"]] for r in qasper_references(record["answers"])]
             gold = {e for r in refs for e in r}
             q = analyse(record["question"], assistant.vocab, embedder.encode_query(record["question"]))
-            x = table.features(set(q.terms.content), q.vector, assistant.index.sentence_vectors)
+            x = table.features(
+                set(q.terms.content), q.vector, assistant.index.sentence_vectors, q.answer_type
+            )
             y = np.array([t in gold for t in texts], dtype=np.int64)
             out.append(Question(number, x, y, texts, refs))
     logger.info("ranker rows: %d questions from %d papers", len(out), log.loaded)
