@@ -458,6 +458,16 @@ def test_the_ends_of_two_clauses_joined_by_and_are_no_list():
     )
 
 
+def test_a_place_is_a_name_a_locative_preposition_points_to():
+    sentence = "Row and column filters are pretrained on unlabelled data in Edinburgh."
+    assert _span(sentence, "place", "Where are the filters pretrained?") == "Edinburgh"
+    # a capitalised word no preposition points to is no place
+    assert (
+        _span("Row filters are pretrained on unlabelled data.", "place", "Where are the filters pretrained?")
+        is None
+    )
+
+
 def test_a_hyphenated_question_word_anchors_its_span():
     # the question's terms are split at the hyphen; the sentence's 'back-translated' is still its word
     sentence = "It was translated into Portuguese by Marta Sequeira and back-translated by Dr. Tomás Brandão."

@@ -464,6 +464,8 @@ def best_span(
         spans = date_spans(sentence)
     elif kind in ("person", "place"):
         spans = name_spans(sentence)
+        if kind == "place":
+            spans = [s for s in spans if _PLACE_LEAD.search(sentence[: s.start])]
     elif kind == "list":
         spans = [_before_question_words(sentence, s, question_stems) for s in list_spans(sentence)]
         spans = [s for s in spans if s is not None]
