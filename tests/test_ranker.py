@@ -12,6 +12,7 @@ from qa.answering.ranker import FEATURES, Paragraphs, RankerModel, cited, load_r
 from qa.answering.strategies import sentences
 from qa.evaluation.train_ranker import MAX_PARAGRAPHS, Question, train
 from qa.parsing import parse_document
+from qa.question import analyse
 from qa.settings import AnswerSettings
 from qa.text import tokenize
 from tests.test_strategies import Tiny, fixed_vector
@@ -190,3 +191,43 @@ def test_collect_labels_the_annotators_evidence_paragraphs(tmp_path, embedder):
         assert [bool(v) for v in q.y] == [t in gold for t in q.texts]
         assert all(t == fold_whitespace(t) for t in q.texts)
     assert sum(int(q.y.sum()) for q in questions) > 0
+
+
+def _lead_paragraph(tiny: Tiny, question: str, **settings) -> int:
+    tiny.ctx = AnswerContext(
+        tiny.doc,
+        tiny.ctx.evidence,
+        tiny.matcher,
+        tiny.vocab,
+        tiny.ctx.chunk_sentences,
+        AnswerSettings(**settings),
+        ranker=_model({"position": -5.0}),  # the first paragraph (Data) first, alone (margin 0)
+    )
+    (candidate,) = sentences.propose(tiny.evidence(question))
+    start = candidate.citations[0].start
+    return tiny.ctx.paragraph_of[next(i for i, s in enumerate(tiny.doc.sentences) if s.start == start)]
+
+
+def test_a_lead_outside_every_paragraph_the_ranker_cites_gives_way_to_the_ranker():
+    """The hand checks pass only sentences sharing the question's words (Model, Results); the ranker
+    cites Data alone. The quote follows the ranker unless ``ranker_overrides_lead`` is off."""
+    tiny = Tiny(TEXT)
+    question = "What does the recurrent network beat?"
+    assert _lead_paragraph(tiny, question, ranker_overrides_lead=False) in (1, 2)
+    assert _lead_paragraph(tiny, question) == 0
+
+
+def test_the_ranker_never_leads_with_a_sentence_that_fails_the_questions_checks():
+    """The ranker's paragraph may lack the question's words, not the year the question asks about."""
+    tiny = Tiny(TEXT.replace("by four points", "in 2020"))
+    question = "What does the recurrent network beat in 2020?"
+    assert analyse(question, tiny.vocab, fixed_vector(question)).answer_type == "span"
+    assert _lead_paragraph(tiny, question) == 2
+
+
+def test_a_question_for_a_number_date_person_or_place_keeps_the_hand_lead():
+    """Data now holds a figure too: only the answer type keeps the ranker from leading with it."""
+    tiny = Tiny(TEXT.replace("The reviews are in English.", "Each review is worth 5 points."))
+    question = "How many points does the recurrent network beat the baseline by?"
+    assert _lead_paragraph(tiny, question, ranker_lead_types=("span", "list", "yesno", "number")) == 0
+    assert _lead_paragraph(tiny, question) == 2

@@ -64,7 +64,7 @@ class Evidence:
     good: list[SentenceScore]
     confident: list[ValueMatch]
     owner: dict[int, str]
-    # the good sentences to quote, lead first (see quoted_sentences); ``good`` itself without a ranker
+    # the sentences to quote, lead first (see quoted_sentences); ``good`` itself without a ranker
     quoted: list[SentenceScore] = field(default_factory=list)
     ranker_logits: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
@@ -117,7 +117,7 @@ def gather(
     scored = ctx.evidence.score(terms, question.vector, candidates, prior) if terms.content else []
     good = [s for s in scored if sentence_ok(ctx, s, question)]
     confident = [m for m in matches if cell_ok(ctx, m, question)]
-    quoted = quoted_sentences(ctx, question, good, ranked, logits)
+    quoted = quoted_sentences(ctx, question, good, scored, ranked, logits)
     return Evidence(ctx, question, passages, matches, scored, good, confident, owner, quoted, logits)
 
 
@@ -125,17 +125,20 @@ def quoted_sentences(
     ctx: AnswerContext,
     question: AnalysedQuestion,
     good: list[SentenceScore],
+    scored: list[SentenceScore],
     ranked: list[int],
     logits: np.ndarray,
 ) -> list[SentenceScore]:
-    """The good sentences to quote, lead first, when the learned ranker has a say; else ``good``.
+    """The sentences to quote, lead first, when the learned ranker has a say; else ``good``.
 
     The lead is the good sentence with the best blend of the hand score (relative to the best one)
     and its paragraph's ranker logit (relative to the best paragraph), weighted by
     ``ranker_weight``; a sentence outside every paragraph (front matter, table rows) gets no ranker
     term. When the lead lies in a paragraph and the question is no list question (whose items spread
     over sentences), the quote is the lead and the best good sentence of each other paragraph the
-    ranker cites; otherwise the hand composition runs on ``good`` led by the lead.
+    ranker cites; otherwise the hand composition runs on ``good`` led by the lead. When that lead lies
+    in a paragraph the ranker does not cite at all (and ``ranker_overrides_lead``), the quotes follow
+    the ranker instead (:func:`ranker_quotes`).
     """
     if not ranked or not good:
         return good
@@ -151,6 +154,14 @@ def quoted_sentences(
     lead_paragraph = ctx.paragraph_of.get(lead.index)
     if lead_paragraph is None or question.intent.listing:
         return [lead, *(s for s in good if s is not lead)]
+    if (
+        lead_paragraph not in ranked
+        and ctx.settings.ranker_overrides_lead
+        and question.answer_type in ctx.settings.ranker_lead_types
+    ):
+        followed = ranker_quotes(ctx, question, good, scored, ranked)
+        if followed:
+            return followed
     chosen = {lead_paragraph: lead}
     for s in good:  # good is best first: each other cited paragraph's best sentence
         k = ctx.paragraph_of.get(s.index)
@@ -161,6 +172,30 @@ def quoted_sentences(
         (s for k, s in chosen.items() if k != lead_paragraph), key=lambda s: order[ctx.paragraph_of[s.index]]
     )
     return [lead, *rest]
+
+
+def ranker_quotes(
+    ctx: AnswerContext,
+    question: AnalysedQuestion,
+    good: list[SentenceScore],
+    scored: list[SentenceScore],
+    ranked: list[int],
+) -> list[SentenceScore]:
+    """One sentence of each paragraph the ranker cites, in its order: the best good sentence there, or
+    else its closest scored sentence that passes the question's checks on the kind of answer (a
+    number, a date, the year or name asked, a denial) but not the closeness thresholds: those were
+    set on short factual questions, and on research questions the ranker finds the evidence paragraph
+    more often than they do. Empty when the ranker's first paragraph has no such sentence."""
+    best: dict[int, SentenceScore] = {}
+    for s in good:  # best first
+        k = ctx.paragraph_of.get(s.index)
+        if k in ranked and k not in best:
+            best[k] = s
+    for s in scored:
+        k = ctx.paragraph_of.get(s.index)
+        if k in ranked and k not in best and sentence_ok(ctx, s, question, closeness=False):
+            best[k] = s
+    return [best[k] for k in ranked if k in best] if ranked[0] in best else []
 
 
 def ranked_paragraphs(ctx: AnswerContext, question: AnalysedQuestion) -> tuple[list[int], np.ndarray]:
@@ -205,14 +240,20 @@ def cell_ok(ctx: AnswerContext, match: ValueMatch, question: AnalysedQuestion | 
     )
 
 
-def sentence_ok(ctx: AnswerContext, s: SentenceScore, question: AnalysedQuestion) -> bool:
-    """A sentence close enough to the question, naming its year, date, entity or number when asked."""
+def sentence_ok(
+    ctx: AnswerContext, s: SentenceScore, question: AnalysedQuestion, closeness: bool = True
+) -> bool:
+    """A sentence close enough to the question, naming its year, date, entity or number when asked.
+
+    ``closeness=False`` skips the closeness thresholds (score and coverage) and keeps the checks on
+    the kind of answer: for a sentence in a paragraph the learned ranker cites (see
+    :func:`ranker_quotes`)."""
     terms, intent = question.terms, question.intent
     s_min_cov = ctx.settings.min_sentence_coverage
     # a close paraphrase ('Which doctor oversaw ...' for '... supervised by Dr. ...') shares few words
     # with the question; the answerability model then decides whether it is an answer
     paraphrase = s.dense >= ctx.settings.paraphrase_dense and s.coverage >= ctx.settings.paraphrase_coverage
-    if not paraphrase:
+    if closeness and not paraphrase:
         if s.score < ctx.settings.min_sentence_score or s.coverage < s_min_cov - ctx.settings.coverage_slack:
             return False
         if s.coverage < ctx.settings.min_sentence_coverage and s.score < ctx.settings.strong_sentence_score:
