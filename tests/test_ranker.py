@@ -145,30 +145,32 @@ def test_training_learns_which_feature_marks_evidence_and_records_it():
         train(questions[:3], seed=3)
 
 
+def _lead_paragraph(tiny: Tiny, question: str, weight: float = -5.0, **settings) -> int:
+    """The paragraph of the first quote, with a ranker preferring late (``weight`` > 0) or early
+    paragraphs, the best one alone cited (margin 0)."""
+    tiny.ctx = AnswerContext(
+        tiny.doc,
+        tiny.ctx.evidence,
+        tiny.matcher,
+        tiny.vocab,
+        tiny.ctx.chunk_sentences,
+        AnswerSettings(**settings),
+        ranker=_model({"position": weight}),
+    )
+    ev = tiny.evidence(question)
+    assert ev.ranker_logits.shape == (len(tiny.ctx.paragraphs.spans),)
+    (candidate,) = sentences.propose(ev)
+    start = candidate.citations[0].start
+    return tiny.ctx.paragraph_of[next(i for i, s in enumerate(tiny.doc.sentences) if s.start == start)]
+
+
 def test_the_ranker_decides_which_paragraph_is_quoted():
     """Two paragraphs answer equally well by hand; the ranker's preference decides the lead quote."""
     text = TEXT.replace(
         "The reviews are in English.", "The recurrent network baseline is trained on the reviews."
     )
-    tiny = Tiny(text)
     question = "What is the recurrent network baseline trained on?"
-    quoted = {}
-    for name, weight in (("position", 5.0), ("position", -5.0)):
-        tiny.ctx = AnswerContext(
-            tiny.doc,
-            tiny.ctx.evidence,
-            tiny.matcher,
-            tiny.vocab,
-            tiny.ctx.chunk_sentences,
-            AnswerSettings(ranker_weight=10.0),
-            ranker=_model({name: weight}),
-        )
-        ev = tiny.evidence(question)
-        assert ev.ranker_logits.shape == (len(tiny.ctx.paragraphs.spans),)
-        (candidate,) = sentences.propose(ev)
-        quoted[weight] = tiny.ctx.paragraph_of[
-            next(i for i, s in enumerate(tiny.doc.sentences) if s.start == candidate.citations[0].start)
-        ]
+    quoted = {w: _lead_paragraph(Tiny(text), question, w, ranker_weight=10.0) for w in (5.0, -5.0)}
     assert quoted[5.0] == 2 and quoted[-5.0] == 0  # late paragraphs first, or early ones first
 
 
@@ -191,21 +193,6 @@ def test_collect_labels_the_annotators_evidence_paragraphs(tmp_path, embedder):
         assert [bool(v) for v in q.y] == [t in gold for t in q.texts]
         assert all(t == fold_whitespace(t) for t in q.texts)
     assert sum(int(q.y.sum()) for q in questions) > 0
-
-
-def _lead_paragraph(tiny: Tiny, question: str, **settings) -> int:
-    tiny.ctx = AnswerContext(
-        tiny.doc,
-        tiny.ctx.evidence,
-        tiny.matcher,
-        tiny.vocab,
-        tiny.ctx.chunk_sentences,
-        AnswerSettings(**settings),
-        ranker=_model({"position": -5.0}),  # the first paragraph (Data) first, alone (margin 0)
-    )
-    (candidate,) = sentences.propose(tiny.evidence(question))
-    start = candidate.citations[0].start
-    return tiny.ctx.paragraph_of[next(i for i, s in enumerate(tiny.doc.sentences) if s.start == start)]
 
 
 def test_a_lead_outside_every_paragraph_the_ranker_cites_gives_way_to_the_ranker():
