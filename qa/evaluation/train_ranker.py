@@ -1,13 +1,12 @@
 """Train the evidence ranker (:mod:`qa.answering.ranker`) on Qasper **train** evidence paragraphs.
 
 One row per (question, paragraph) of every Qasper train paper: the ranker's features, labelled 1 when
-an annotator gave that paragraph as text evidence. An MLP (one hidden ReLU layer of 32, trained
-with torch on a softmax over each question's paragraphs plus a per-paragraph cross-entropy, 15 epochs
-of Adam, fixed seed) is
-fitted on all questions, five seeds averaged; the citation margin (paragraphs within
-that many logits of the best are cited with it, at most :data:`MAX_PARAGRAPHS`, by
-:func:`qa.answering.ranker.cited`, the rule answers use) is chosen on
-out-of-fold scores (5 folds by paper), maximising Qasper evidence F1. The validation split is never
+an annotator gave that paragraph as text evidence. An MLP (one hidden ReLU layer of 32, trained with
+torch on a softmax over each question's paragraphs plus a per-paragraph cross-entropy, 15 epochs of
+Adam, fixed seeds) is fitted on all questions, five seeds averaged; the citation margin (paragraphs
+within that many logits of the best are cited with it, at most :data:`MAX_PARAGRAPHS`, by
+:func:`qa.answering.ranker.cited`, the rule answers use) is chosen on out-of-fold scores (5 folds by
+paper), maximising Qasper evidence F1. The validation split is never
 read here; the Qasper test split is never read anywhere.
 """
 
@@ -40,7 +39,7 @@ logger = logging.getLogger(__name__)
 MAX_PARAGRAPHS: int = AnswerSettings.model_fields["max_evidence_paragraphs"].default
 MARGINS = (0.0, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0)
 FOLDS = 5
-# the listwise MLP (see fit_mlp): width, epochs, batch of questions, Adam's rate and L2
+# the MLP (see fit_mlp): width, epochs, batch of questions, Adam's rate and L2
 HIDDEN = 32
 EPOCHS = 15
 BATCH = 32
@@ -165,11 +164,11 @@ def fit_mlp(questions: list[Question], seed: int) -> tuple[np.ndarray, np.ndarra
 
 
 def fit_ensemble(questions: list[Question], seed: int) -> tuple[np.ndarray, np.ndarray, RankerWeights]:
-    """:data:`ENSEMBLE` listwise MLPs (seeds ``seed``, ``seed + 1``, ...) averaged, written as one MLP:
+    """:data:`ENSEMBLE` MLPs of :func:`fit_mlp` (seeds ``seed``, ``seed + 1``, ...) averaged, written as one MLP:
     their hidden layers side by side and their output weights divided by their number, so answers
     read the same one-hidden-layer format. A single net's out-of-fold evidence F1 moves with its seed
-    (24.65 to 25.30 over five seeds); five averaged measured 25.14 with seeds 0-4 and 25.14 with
-    10-14."""
+    (24.65 to 25.30 over five seeds, listwise loss alone); five averaged measured 25.14 with seeds 0-4
+    and 25.14 with 10-14."""
     fitted = [fit_mlp(questions, seed + k) for k in range(ENSEMBLE)]
     mean, scale = fitted[0][0], fitted[0][1]  # the same standardisation: the same rows every time
     weights = RankerWeights(
