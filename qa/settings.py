@@ -124,7 +124,7 @@ class AnswerSettings(BaseModel):
         "answer F1 (19.04, 19.40); overriding only when the ranker prefers its paragraph by 1.5 logits or more kept "
         "less of the gain (22.15, 25.41).",
     )
-    ranker_lead_types: tuple[str, ...] = Field(
+    ranker_lead_types: tuple[AnswerType, ...] = Field(
         default=("span", "list", "yesno"),
         description="The answer types for which ``ranker_overrides_lead`` applies. A question asking for a number, date, "
         "person or place keeps the hand lead, whose checks look for that kind of answer: with every type the ranker "
