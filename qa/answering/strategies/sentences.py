@@ -1,7 +1,8 @@
 """Quoted sentences: the lead sentence (the best that passes the question's checks, blended with the
 learned ranker's view of its paragraph), the next ones that are nearly as close or add words of the
 question the lead lacks (more for list questions), and the best sentence of each other paragraph the
-ranker cites."""
+ranker cites. When the ranker has a say, a further sentence from a paragraph it does not cite is quoted
+only when the hand score clearly prefers it to the lead (``outside_ranker_ratio``)."""
 
 from __future__ import annotations
 
@@ -54,9 +55,16 @@ def propose(ev: Evidence) -> list[Candidate]:
         return []
     lead = ev.quoted[0] if ev.quoted else ev.good[0]
     ordered = [lead, *(s for s in ev.good if s is not lead)]
-    candidate = _compose_sentences(ev.ctx, ordered, ev.owner, Citations(), ev.question.intent)
     if ev.quoted is ev.good or ev.question.intent.listing or ev.ctx.paragraph_of.get(lead.index) is None:
-        return [candidate]
+        return [_compose_sentences(ev.ctx, ordered, ev.owner, Citations(), ev.question.intent)]
+    # the learned ranker had a say: outside the paragraphs it chose, only a sentence the hand score
+    # clearly prefers to the lead is quoted, not a near tie
+    chosen = {ev.ctx.paragraph_of.get(s.index) for s in ev.quoted}
+    floor = ev.ctx.settings.outside_ranker_ratio * lead.score
+    ordered = [
+        s for s in ordered if s is lead or ev.ctx.paragraph_of.get(s.index) in chosen or s.score >= floor
+    ]
+    candidate = _compose_sentences(ev.ctx, ordered, ev.owner, Citations(), ev.question.intent)
     # the learned ranker cites more paragraphs: add the best sentence of each one not yet quoted
     cites = Citations()
     for c in candidate.citations:
