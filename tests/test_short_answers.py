@@ -127,6 +127,32 @@ def test_a_name_the_question_already_says_is_not_the_answer():
     assert _span("Rollo met King Charles in Normandy.", "person", "Whom did Rollo meet?") == "King Charles"
 
 
+def test_a_label_of_a_table_or_figure_is_no_name():
+    """'Table 2' labels a part of the paper: it answers no 'who' question; a name beside it still does."""
+    sentence = "The estimates of the age of each species are given in Table 2."
+    assert [s.text for s in name_spans(sentence)] == []
+    assert _span(sentence, "person", "Who aged the fish?") is None
+    assert [s.text for s in name_spans("Table 2 and Fig. 3 were drawn by Anjali Rao.")] == ["Anjali Rao"]
+    assert [s.text for s in name_spans("They met at Table Mountain.")] == ["Table Mountain"]
+
+
+def test_a_connective_opening_a_sentence_is_no_name():
+    assert [s.text for s in name_spans("Second, we used otolith microstructure to age the fish.")] == []
+    assert [s.text for s in name_spans("However, Rollo stayed in Normandy.")] == ["Rollo", "Normandy"]
+
+
+def test_a_word_the_paper_writes_in_lower_case_is_no_name_for_opening_a_caption():
+    caption = "Table 2: Length, age and growth of the fish caught."
+    assert [s.text for s in name_spans(caption)] == ["Length"]  # capitalised, never lower case here
+    assert [s.text for s in name_spans(caption, frozenset({"length", "age"}))] == []
+    # a name that opens a sentence stays one: the paper never writes it in lower case
+    assert [s.text for s in name_spans("Rollo, a Viking, took Rouen.", frozenset({"length"}))] == [
+        "Rollo",
+        "Viking",
+        "Rouen",
+    ]
+
+
 def test_numbers_pick_the_asked_year_of_a_change_statement():
     sentence = "Incidents soared between 2020 and 2021 when numbers increased to 370 from 270 (SATP, 2023)."
     assert _span(sentence, "number", "How many incidents in 2020?", years=[2020]) == "270"

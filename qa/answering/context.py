@@ -51,6 +51,8 @@ class AnswerContext:
             self.section_sentences.setdefault(s.section_id, []).append(i)
         self.context_years = [set(years_in(s.section)) for s in doc.sentences]
         self.dates = [date_spans(s.text) for s in doc.sentences]
+        # words the document writes in lower case somewhere: a capitalised one opening a sentence is no name
+        self.lowercase_words = frozenset(re.findall(r"(?<![\w'’-])[a-z][a-z'’-]*", doc.text))
         # every table of a paper is about the paper's subject: its title's names count as the table's
         title_terms = set(tokenize(doc.paper_title() or ""))
         self.table_terms: dict[str, set[str]] = {}

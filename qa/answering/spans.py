@@ -42,6 +42,21 @@ _NAME_WORD = r"(?:[A-Z][\w'’.-]*|[A-Z]{2,}\d*)"
 _NAME = re.compile(
     rf"{_NAME_WORD}(?:\s+(?:(?:of|de|da|del|della|di|du|la|le|van|von|der|den|al|bin|ibn|the|y|and)\s+)?{_NAME_WORD})*"
 )
+# 'Table 2', 'Fig. 3', 'Section 4.1', 'Appendix B': a label of a part of the document, not a name. The
+# words are the usual English names of a paper's numbered parts (a closed class, as STOPWORDS is).
+_PART_LABEL = re.compile(
+    r"(?:Tables?|Tab|Figures?|Figs?|Sections?|Sec|Chapters?|Appendix|Appendices|Equations?|Eqs?|Algorithms?"
+    r"|Listings?|Panels?|Supplementary)\.?$"
+)
+_PART_NUMBER = re.compile(r"\.?\s*(?:\d|[A-Z]\b|[IVX]+\b|S\d)")
+# words that open an English sentence as a connective ('Second, we used ...', 'However, ...'): a closed
+# class, like STOPWORDS; capitalised there, they are no name
+_CONNECTIVES = frozenset(
+    "first second third fourth fifth sixth seventh eighth ninth tenth finally lastly however moreover "
+    "furthermore overall thus hence therefore additionally next meanwhile nevertheless nonetheless instead "
+    "similarly likewise conversely consequently accordingly indeed notably importantly specifically "
+    "initially subsequently afterwards later earlier recently currently today here there together".split()
+)
 _PLACE_LEAD = re.compile(
     r"\b(?:in|at|from|to|near|into|across|throughout|within|of)\s+(?:the\s+)?$", re.IGNORECASE
 )
@@ -142,8 +157,11 @@ def date_spans(sentence: str) -> list[Span]:
     return sorted(found, key=lambda s: s.start)
 
 
-def name_spans(sentence: str) -> list[Span]:
-    """Runs of capitalised words (names of people, places, organisations), connectors allowed inside."""
+def name_spans(sentence: str, lowercase: frozenset[str] = frozenset()) -> list[Span]:
+    """Runs of capitalised words (names of people, places, organisations), connectors allowed inside.
+
+    ``lowercase``: words the document also writes in lower case ('length' for 'Table 2: Length, age
+    ...'); capitalised only because they open a sentence or follow a colon, they are no name."""
     out = []
     for m in _NAME.finditer(sentence):
         text = m.group(0).rstrip(".")
@@ -156,6 +174,8 @@ def name_spans(sentence: str) -> list[Span]:
             root = re.split(r"[-‐]", first)[0].lower()
             if (
                 first.lower() in STOPWORDS
+                or first.lower() in _CONNECTIVES
+                or first.lower() in lowercase
                 or re.search(r"[-‐][a-z]", first)
                 or re.search(rf"\b(?:{re.escape(first.lower())}\b|{re.escape(root)})", sentence[len(first) :])
             ):
@@ -165,6 +185,8 @@ def name_spans(sentence: str) -> list[Span]:
                 start += len(text) - len(rest)
                 text = rest
         text = re.sub(r"\s+(?:and|of|the|de|van|von)$", "", text)
+        if _PART_LABEL.match(text) and _PART_NUMBER.match(sentence, start + len(text)):
+            continue  # 'given in Table 2': the label of a table, not who or where
         if text and text.lower() not in STOPWORDS:
             out.append(Span(text, start, start + len(text), "name"))
     return out
@@ -416,6 +438,7 @@ def best_span(
     years: list[int] | None = None,
     counted: str | None = None,
     money: bool = False,
+    lowercase: frozenset[str] = frozenset(),
 ) -> Span | None:
     """The span of ``kind`` ('number', 'date', 'person', 'place', 'list') in ``sentence`` that best answers
     the question, or None.
@@ -432,6 +455,7 @@ def best_span(
         money: The question asks for an amount of money: only figures printed with a currency answer.
         counted: The stem of what a 'how many' question counts: a figure followed by a count of
             something else ('12 months', '3,240 households') is not its answer.
+        lowercase: Words the document also writes in lower case (see :func:`name_spans`).
     """
     if kind == "number":
         spans = [s for s in number_spans(sentence) if not re.fullmatch(r"(?:1[0-9]|20)\d\d", s.text)]
@@ -463,7 +487,7 @@ def best_span(
     elif kind == "date":
         spans = date_spans(sentence)
     elif kind in ("person", "place"):
-        spans = name_spans(sentence)
+        spans = name_spans(sentence, lowercase)
         if kind == "place":
             spans = [s for s in spans if _PLACE_LEAD.search(sentence[: s.start])]
     elif kind == "list":

@@ -118,6 +118,7 @@ def propose(ev: Evidence, chosen: Candidate) -> list[str]:
             years=question.terms.years,
             counted=question.counted,
             money=question.intent.money,
+            lowercase=ev.ctx.lowercase_words,
         )
         if span is not None:
             out.append(span.text)
