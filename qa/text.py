@@ -249,14 +249,15 @@ _NUMBER = re.compile(
 # Money. The currency signs and names are a closed class of words, so a list: the common ISO codes,
 # symbols and English names, enough to tell '$8 per student' from '2,000 IU' or 'Grade 8'.
 _CURRENCY = (
-    r"(?:[$€£¥₹₩₦₱₺]|R\$|US\$|Rs\.?|"
+    # a sign, or a code or name starting a word ('covers 3,240' holds no 'Rs', 'brand 5' no 'rand')
+    r"(?:[$€£¥₹₩₦₱₺]|(?<![A-Za-z])(?:R\$|US\$|Rs\.?|"
     # codes in capitals only, so 'try' or 'cad' in prose is not a currency
     r"(?-i:(?:USD|EUR|GBP|JPY|CNY|INR|KES|NGN|ZAR|BRL|MXN|CHF|CAD|AUD|SEK|NOK|DKK|PLN|RUB|TRY|EGP|BDT|IDR|PHP|KRW|"
     r"VND|THB|MYR|SGD|HKD|NZD|AED|SAR|GHS|TZS|UGX|ETB)\b)|"
     # names; 'won' and 'real' are left out, as the verb and the adjective are far commoner in papers
     r"(?:dollars?|euros?|pounds?\s+sterling|pounds?|rupees?|yen|yuan|renminbi|francs?|pesos?|reais|shillings?|"
     r"rand|naira|cedis?|lira|kron[aeo]r?|zloty|roubles?|rubles?|dinars?|dirhams?|riyals?|taka|baht|ringgit|"
-    r"rupiah|cents?|pence)\b)"
+    r"rupiah|cents?|pence)\b))"
 )
 _MONEY_BEFORE = re.compile(rf"{_CURRENCY}\s?$", re.IGNORECASE)
 _MONEY_AFTER = re.compile(rf"^\s?(?:(?:thousand|million|billion|trillion)\s+)?{_CURRENCY}", re.IGNORECASE)
@@ -283,6 +284,13 @@ _LABEL_BEFORE = re.compile(
     r"\.?\s*$",
     re.IGNORECASE,
 )
+
+
+def is_part_label(word: str) -> bool:
+    """Whether ``word`` names a numbered part of the document ('Table', 'Fig.', 'Section')."""
+    return _LABEL_BEFORE.match(word) is not None
+
+
 # Cardinals written as words, for counts ('Only two regions were surveyed'). A closed class of English
 # words, so a list; 'one' alone is left out because it is more often a pronoun ('one of the', 'no one').
 _SMALL = (

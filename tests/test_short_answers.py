@@ -159,6 +159,15 @@ def test_numbers_pick_the_asked_year_of_a_change_statement():
     assert _span(sentence, "number", "How many incidents in 2021?", years=[2021]) == "370"
 
 
+def test_a_count_is_no_amount_of_money():
+    sentence = "Dating the samples cost £23,760."
+    assert _span(sentence, "number", "How many samples were dated?", percent=False) is None
+    assert _span(sentence, "number", "How much did dating cost?", money=True) == "23,760"
+    assert (
+        _span(sentence.replace("cost", "took 27 days and"), "number", "How many days?", percent=False) == "27"
+    )
+
+
 def test_numbers_respect_percent_or_count():
     sentence = "Of 1,200 people asked, 60% agreed."
     assert _span(sentence, "number", "What percentage agreed?", percent=True) == "60%"

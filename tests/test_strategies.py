@@ -342,6 +342,16 @@ def test_a_count_of_something_else_does_not_answer_how_many():
         assert survey.answer(asked).abstained is not answered, asked
 
 
+def test_an_amount_of_money_does_not_answer_how_many():
+    """The closer sentence gives only a cost: a count question is answered by the count."""
+    dating = Tiny(
+        "## Samples\n\nRadiocarbon dating of the samples cost £23,760. Twenty-seven samples were submitted.\n"
+    )
+    chosen = dating.answer("How many samples were submitted for radiocarbon dating?")
+    assert chosen.short_answer == "Twenty-seven"
+    assert dating.answer("How much did radiocarbon dating of the samples cost?").short_answer == "23,760"
+
+
 def test_a_list_question_takes_the_bullets_after_a_lead_in_colon():
     field = Tiny(
         "## Methods\n\nFieldwork began in June. We focused on three plant species:\n\n"

@@ -115,6 +115,8 @@ def test_a_year_before_a_comma_is_a_year():
         ("The budget was 3.2 million euros.", ["3.2 million"]),
         ("TLS 1.3 was used.", []),
         ("We try 5 times; the team won 3 games.", []),  # 'try' and 'won' are not currencies here
+        # a currency name or code must start its word: 'covers' does not end in 'Rs', 'brand' in 'rand'
+        ("The sample covers 3,240 households; the brand 5 model costs Rs. 900.", ["900"]),
     ],
 )
 def test_money_is_a_figure_printed_with_a_currency(text, money):

@@ -307,7 +307,10 @@ def sentence_ok(
     if intent.numeric and not intent.listing:
         numbers = ctx.evidence.numbers[s.index]
         if intent.count:
-            numbers = [m for m in numbers if not m.percent] or ctx.evidence.cardinals[s.index]
+            # a count is no share and, unless money is asked, no amount of money ('cost £23,760')
+            numbers = [
+                m for m in numbers if not m.percent and (intent.money or not is_money(text, m.start, m.end))
+            ] or ctx.evidence.cardinals[s.index]
             if not asks_per_group(question.text):
                 # 'Within each district, three schools ...' does not say how many schools in all
                 numbers = [m for m in numbers if not distributive(text, m.start, m.end)]

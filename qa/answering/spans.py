@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from qa.answering.evidence import fact_years
-from qa.text import STOPWORDS, find_cardinal_words, find_numbers, is_money, stem
+from qa.text import STOPWORDS, find_cardinal_words, find_numbers, is_money, is_part_label, stem
 
 _MONTH_NAMES = frozenset(m for m in list(calendar.month_name) + list(calendar.month_abbr) if m)
 _MONTHS = "|".join(m for m in list(calendar.month_name)[1:] + list(calendar.month_abbr)[1:] if m)
@@ -42,12 +42,7 @@ _NAME_WORD = r"(?:[A-Z][\w'’.-]*|[A-Z]{2,}\d*)"
 _NAME = re.compile(
     rf"{_NAME_WORD}(?:\s+(?:(?:of|de|da|del|della|di|du|la|le|van|von|der|den|al|bin|ibn|the|y|and)\s+)?{_NAME_WORD})*"
 )
-# 'Table 2', 'Fig. 3', 'Section 4.1', 'Appendix B': a label of a part of the document, not a name. The
-# words are the usual English names of a paper's numbered parts (a closed class, as STOPWORDS is).
-_PART_LABEL = re.compile(
-    r"(?:Tables?|Tab|Figures?|Figs?|Sections?|Sec|Chapters?|Appendix|Appendices|Equations?|Eqs?|Algorithms?"
-    r"|Listings?|Panels?|Supplementary)\.?$"
-)
+# 'Table 2', 'Fig. 3', 'Section 4.1', 'Appendix B': a label of a part of the document, not a name
 _PART_NUMBER = re.compile(r"\.?\s*(?:\d|[A-Z]\b|[IVX]+\b|S\d)")
 # words that open an English sentence as a connective ('Second, we used ...', 'However, ...'): a closed
 # class, like STOPWORDS; capitalised there, they are no name
@@ -185,7 +180,7 @@ def name_spans(sentence: str, lowercase: frozenset[str] = frozenset()) -> list[S
                 start += len(text) - len(rest)
                 text = rest
         text = re.sub(r"\s+(?:and|of|the|de|van|von)$", "", text)
-        if _PART_LABEL.match(text) and _PART_NUMBER.match(sentence, start + len(text)):
+        if is_part_label(text) and _PART_NUMBER.match(sentence, start + len(text)):
             continue  # 'given in Table 2': the label of a table, not who or where
         if text and text.lower() not in STOPWORDS:
             out.append(Span(text, start, start + len(text), "name"))
@@ -481,6 +476,8 @@ def best_span(
             spans = _without_parts(sentence, spans, question_stems)
         if money:
             spans = [s for s in spans if is_money(sentence, s.start, s.end)]
+        elif percent is False:  # a count is no amount of money
+            spans = [s for s in spans if not is_money(sentence, s.start, s.end)]
         changed = _change_figure(sentence, spans, years or [])
         if changed is not None:
             return changed
