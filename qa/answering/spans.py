@@ -42,7 +42,7 @@ _NAME_WORD = r"(?:[A-Z][\w'’.-]*|[A-Z]{2,}\d*)"
 _NAME = re.compile(
     rf"{_NAME_WORD}(?:\s+(?:(?:of|de|da|del|della|di|du|la|le|van|von|der|den|al|bin|ibn|the|y|and)\s+)?{_NAME_WORD})*"
 )
-# 'Table 2', 'Fig. 3', 'Section 4.1', 'Appendix B': a label of a part of the document, not a name
+# 'Table 2', 'Fig. 3', 'Section 4', 'Appendix B': a label of a part of the document, not a name
 _PART_NUMBER = re.compile(r"\.?\s*(?:\d|[A-Z]\b|[IVX]+\b|S\d)")
 # words that open an English sentence as a connective ('Second, we used ...', 'However, ...'): a closed
 # class, like STOPWORDS; capitalised there, they are no name
