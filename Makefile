@@ -18,7 +18,7 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/streamlit run ui/app.py --server.address 127.0.0.1 --server.port $(PORT) \
-		--server.headless true --browser.gatherUsageStats false
+		--server.headless true --browser.gatherUsageStats false --runner.magicEnabled false
 
 # Debian's Chromium drives the browser test (a test tool's own browser download is not possible here).
 browser:

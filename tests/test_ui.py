@@ -18,6 +18,17 @@ def plain(markdown: str) -> str:
     return re.sub(r"\\(.)", r"\1", markdown).replace("\u2060", "")
 
 
+@pytest.fixture(autouse=True)
+def _no_magic():
+    """The page uses no Streamlit magic. Without it Streamlit compiles the script directly instead of
+    through ast.parse, which CPython 3.11 can fail when another thread parses at the same time ("AST
+    constructor recursion depth mismatch": twice in one CI run while the library loaded in the
+    background). ``make run`` passes the same option."""
+    from streamlit import config
+
+    config.set_option("runner.magicEnabled", False)
+
+
 @pytest.fixture
 def page(paper_settings, assistant, monkeypatch, tmp_path):
     """The page on the session's prebuilt index, with feedback going to a temporary file."""
