@@ -26,7 +26,10 @@ def _no_magic():
     background). ``make run`` passes the same option."""
     from streamlit import config
 
+    before = config.get_option("runner.magicEnabled")
     config.set_option("runner.magicEnabled", False)
+    yield
+    config.set_option("runner.magicEnabled", before)
 
 
 @pytest.fixture
