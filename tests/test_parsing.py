@@ -270,3 +270,27 @@ Table 1: Fish by species
     assert units["Time (min)"] == "min"
     # a capital 'M', 'K' or a sample size 'n' is not read as metres, kelvin or a unit at all
     assert units["Params (M)"] is None and units["Condition (K)"] is None and units["Aged (n)"] is None
+
+
+def test_a_caption_in_bold_is_read_with_its_label():
+    # '**Table 2.** ...' (pandoc's and many authors' way) is a caption like 'Table 2: ...'
+    text = """## Results
+
+**Table 2.** Maize grain yield by treatment (kg/ha).
+
+| Treatment | Yield |
+| --- | --- |
+| Fallow | 9,840 |
+
+*Table 3*: Soil water at sowing (mm)
+
+| Treatment | Water |
+| --- | --- |
+| Fallow | 168 |
+"""
+    tables = parse_document(text).tables
+    assert [(t.label, t.caption) for t in tables] == [
+        ("Table 2", "Table 2. Maize grain yield by treatment (kg/ha)."),
+        ("Table 3", "Table 3: Soil water at sowing (mm)"),
+    ]
+    assert [v.unit for v in parse_document(text).table_values] == ["kg/ha", "mm"]

@@ -28,7 +28,11 @@ logger = logging.getLogger(__name__)
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+")
-_TABLE_LABEL = re.compile(r"^(Table\s+\d+[A-Za-z]?)\s*[:.\-–]", re.IGNORECASE)
+# 'Table 2: ...', 'Table 2. ...' and, as pandoc and many authors write it, '**Table 2.** ...'
+_TABLE_LABEL = re.compile(
+    r"^[*_]{0,2}(Table\s+\d+[A-Za-z]?)\s*[:.\-–]?[*_]{0,2}\s*(?<=[:.\-–*_])", re.IGNORECASE
+)
+_EMPHASIS = re.compile(r"(?<!\w)[*_]{1,2}|[*_]{1,2}(?!\w)")
 _SEPARATOR_CELL = re.compile(r"^:?-{3,}:?$")
 
 FRONT_MATTER_SECTION = "Front matter"
@@ -235,6 +239,7 @@ def _parse_table(block: list[tuple[int, str]], section: _OpenSection, number: in
         caption, label = section.title, heading_label.group(1)
     elif section.paragraphs and (para_label := _TABLE_LABEL.match(section.paragraphs[-1].text)):
         caption, label = section.paragraphs[-1].text, para_label.group(1)
+    caption = _EMPHASIS.sub("", caption).strip()
     label = re.sub(r"\s+", " ", label).title()
     section.table_labels.append(label)
     return Table(

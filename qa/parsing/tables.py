@@ -99,6 +99,12 @@ _NEUTRAL = re.compile(r"^\s*(?:n\s*=\s*[\d,]+|(?:19|20)\d\d(?:\s*[-–]\s*(?:19|
 _UNIT_LIKE = re.compile(r"\d|%|/|^\s*[^\W\d_]{1,3}\.?\s*$")
 
 
+# a column of test statistics beside the measures ('p', 'p-value', 't', 'SE'): not in the row's unit
+_STATISTIC_HEADER = re.compile(
+    r"^\s*(?:p(?:[\s-]*values?)?|[tfz]|χ2|chi2|se|sd|df|ci|95%\s*ci)\s*$", re.IGNORECASE
+)
+
+
 def _own_qualifier(column: str) -> bool:
     """The header's own parenthesis gives a unit or statistic we cannot read, so the caption's unit may
     not be this column's ('Params (M)' under a '(%)' caption); 'Balance (Acme)' is not one."""
@@ -130,6 +136,7 @@ def table_values(table: Table) -> list[TableValue]:
     out: list[TableValue] = []
     for r, row in enumerate(table.rows):
         row_label = row[0]
+        row_unit = _unit_of(row_label)
         row_years = years_in(row_label) if re.fullmatch(r"\s*(19|20)\d\d\s*", row_label) else []
         for c in range(1, len(table.header)):
             column = table.header[c]
@@ -145,7 +152,11 @@ def table_values(table: Table) -> list[TableValue]:
                 ):
                     unit = None  # a text cell
                 else:
-                    unit = _unit_of(column) or (None if _own_qualifier(column) else caption_unit)
+                    unit = _unit_of(column)
+                    if unit is None and not _own_qualifier(column):
+                        # a table whose rows are the measures ('Median dwell time (min)' under the columns
+                        # 'Fleet' and 'Voices') gives the unit in the row label, not to a 'p' column
+                        unit = (None if _STATISTIC_HEADER.match(column) else row_unit) or caption_unit
                 year_list = row_years or column_years or caption_years
                 path = f"{table.caption} > {row_label} > {column}" + (f" > {item}" if item else "")
                 out.append(

@@ -40,7 +40,7 @@ def compose_cells(
         n = cites.add(cell_citation(m.value))
         lines.append(f"{cell_phrase(m.value)} [{n}]")
         hits.append(m.hit())
-    caption = top.value.caption
+    caption = top.value.caption.rstrip(" .:")  # 'Table 2. Yields by site.' is introduced with one colon
     text = f"{caption}:\n" + "\n".join(f"- {line}" for line in lines)
 
     computations = compute([m.value for m in chosen], cites) if compute else []
