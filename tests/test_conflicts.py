@@ -272,3 +272,56 @@ def test_twin_columns_told_apart_by_before_and_after(tmp_path):
     assert conflicts(text, tmp_path) == {
         ("Riverside District", "Median door-to-provider after (min)"): ["24"]
     }
+
+
+def test_the_letters_of_a_unit_name_no_column(tmp_path):
+    # 'kg N/ha' after the rye's figure must not make the vetch's figure the 'Fertiliser N' column's
+    text = (
+        "## Results\n\n"
+        + table(
+            "Nitrogen by winter treatment",
+            ["Treatment", "Residual nitrate at harvest (kg N/ha)", "Fertiliser N to maize (kg N/ha)"],
+            [["Cereal rye", "41", "250"], ["Hairy vetch", "58", "190"]],
+        )
+        + "\n\nResidual soil nitrate at harvest was lowest after cereal rye (41 kg N/ha), while hairy vetch "
+        "plots retained 52 kg N/ha despite the reduced fertiliser rate.\n"
+    )
+    assert conflicts(text, tmp_path) == {("Hairy vetch", "Residual nitrate at harvest (kg N/ha)"): ["52"]}
+
+
+def test_the_word_after_a_figure_and_its_unit_says_which_column(tmp_path):
+    # '47.3 hours to be merged' is the merge column's figure (and the table's own), not a second figure
+    # for the time to first review
+    text = (
+        "## Results\n\n"
+        + table(
+            "Review latency by organisation",
+            ["Organisation", "Median time to first review (hours)", "Median time to merge (hours)"],
+            [["Birch", "2.8", "14.1"], ["Cedar", "9.6", "47.3"]],
+        )
+        + "\n\nCedar was the slowest: its PRs waited a median of 8.4 hours for a first review and 47.3 "
+        "hours to be merged.\n"
+    )
+    assert conflicts(text, tmp_path) == {("Cedar", "Median time to first review (hours)"): ["8.4"]}
+
+
+def test_measures_as_rows_and_a_plural_column_name_that_counts_nothing(tmp_path):
+    # the rows are the measures, with their unit; 'Voices' looks like a plural noun but its cells are
+    # not whole numbers, so '16.5 minutes' is not a count of something else
+    text = (
+        "## Results\n\n"
+        + table(
+            "Dwell time by gallery",
+            ["Measure", "Fleet", "Voices", "p"],
+            [
+                ["Median dwell time (min)", "11.5", "18.5", "<0.001"],
+                ["Mean stops per visit", "7.4", "9.1", "0.002"],
+            ],
+        )
+        + "\n\nVisitors in the Voices Gallery stayed a median of 16.5 minutes, against 11.5 minutes in the "
+        "Fleet Gallery (p < 0.001).\n"
+    )
+    assert conflicts(text, tmp_path) == {("Median dwell time (min)", "Voices"): ["16.5"]}
+    units = {(v.row, v.column): v.unit for v in parse_document(text).table_values}
+    assert units[("Median dwell time (min)", "Voices")] == "min"
+    assert units[("Median dwell time (min)", "p")] is None  # a test statistic is not in minutes

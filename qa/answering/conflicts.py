@@ -166,7 +166,9 @@ class ConflictFinder:
             hits = [label for label, stems in stems_of.items() if word in stems]
             return hits[0] if len(hits) == 1 else None
 
-        words = _positions(text)
+        # the letters of a figure's unit ('41 kg N/ha') name no label, even where one is called 'N'
+        units = {m.start() + k for m in _UNIT_AFTER_FIGURE.finditer(text) for k in range(len(m.group(0)))}
+        words = [(pos, w) for pos, w in _positions(text) if pos not in units]
         placed = [(pos, w) for pos, w in words if pos >= mention.end and w not in _UNIT_STEMS]
         if placed and _UNIT_WORD.fullmatch(text[placed[0][0] :].split(maxsplit=1)[0].strip(".,;:")):
             placed = placed[1:]  # '24 minutes afterwards': the unit says how, the next word what
@@ -185,8 +187,14 @@ class ConflictFinder:
             best = [label for label in whole if len(own_words[label]) == widest]
             if len(best) == 1:
                 return best[0]
-        if after and label_of(after[0]):
-            return label_of(after[0])  # '24 schools': the noun the figure counts names its label
+        end = _CLAUSE_BREAK.search(text, mention.end)
+        named = next(
+            (w for pos, w in placed if w not in STOPWORDS and (end is None or pos < end.start())), None
+        )
+        if named and label_of(named):
+            # '24 schools': the noun the figure counts names its label; '47.3 hours to be merged': so
+            # does the first word after it that is not a function word
+            return label_of(named)
         for k, word in enumerate(after[:5]):
             if word in _TIGHT_LINKS and k + 1 < len(after):
                 at = k + 1 if label_of(after[k + 1]) else k + 2
@@ -278,7 +286,7 @@ class ConflictFinder:
                     c
                     for c in mentioned_cols
                     if (c not in row_cells or _comparable(row_cells[c], mention))
-                    and not _counts_other(text, mention, c)
+                    and not _counts_other(text, mention, c, row_cells.get(c))
                 ]
                 col_owner = self._owner(text, mention, columns, fitting)
                 if row_owner != cell.row or col_owner != cell.column:
@@ -289,6 +297,9 @@ class ConflictFinder:
             out += [Mismatch(i, m) for m in found]
         return out
 
+
+# the short words of a unit right after a figure: '52 kg N/ha', '2.1 mg cm-2' (not '24 schools')
+_UNIT_AFTER_FIGURE = re.compile(r"(?<=\d)\s*(?:[^\W\d_]{1,3}\b[\s/·]*){1,3}")
 
 _COMPARISON = r"\b(?:above|below|than|over|under|against|versus|vs\.?|compared\s+(?:with|to)|relative\s+to|ahead\s+of|behind)\s+"
 _COMPARED = re.compile(rf"{_COMPARISON}(?:the\s+|that\s+of\s+|those\s+of\s+)?$", re.IGNORECASE)
@@ -346,9 +357,12 @@ def _listed(text: str, placed: list[tuple[int, str]], at: int, label: str, label
 _NOUN_AFTER = re.compile(r"\s+([^\W\d_]{4,}s)\b")
 
 
-def _counts_other(text: str, mention: NumberMention, column: str) -> bool:
+def _counts_other(text: str, mention: NumberMention, column: str, cell: TableValue | None = None) -> bool:
     """'17.2 points' is not a figure for a column that counts something ('Schools'): the figure is
-    followed by a plural noun that is not the column's one word."""
+    followed by a plural noun that is not the column's one word. A column whose cell in the row is not
+    a whole number ('Voices': 18.5) counts nothing."""
+    if cell is not None and cell.number is not None and cell.number != int(cell.number):
+        return False
     label = [w for w in raw_tokens(re.sub(r"\([^()]*\)", " ", column)) if w not in STOPWORDS]
     noun = _NOUN_AFTER.match(text, mention.end)
     if len(label) != 1 or not _NOUN_AFTER.fullmatch(f" {label[0]}") or noun is None:
