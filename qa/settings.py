@@ -253,6 +253,14 @@ class AnswerSettings(BaseModel):
         default=0.6,
         description=f"Abstain when this share of the question's weighted words is not in the paper. {HAND_SET}.",
     )
+    yesno_max_unknown_share: float = Field(
+        default=0.4,
+        description="A yes/no question not about the paper itself abstains when this share of its weighted words "
+        "is not in the paper: whether a claim holds cannot be read from sentences that miss a third of it ('Do "
+        "women speak it more often than men?' where the paper never mentions either). Set by hand on the new-paper "
+        "regression questions (tests/data/new_papers): the answerable yes/no questions there reach at most 0.35 "
+        "('registered in advance', the paper saying 'pre-registered'), the unanswerable ones start at 0.44.",
+    )
     whole_line_coverage: float = Field(
         default=0.8,
         description=f"A whole row/column answers when its best cell covers this share of the question. {HAND_SET}.",

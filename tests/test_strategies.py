@@ -656,3 +656,20 @@ def test_the_announced_list_must_be_of_the_thing_asked_for():
     )
     # 'questions' is a word of the question but not what it asks for (theorems): no list answers it
     assert items.propose(theory.evidence("What theorems answer questions of time and space?")) == []
+
+
+def test_a_yes_no_question_about_the_world_the_paper_half_ignores_abstains():
+    # the paper never mentions women or men, so whether one group counts more than the other cannot be
+    # read from a sentence about counting by hand
+    tiny = Tiny("## Methods\n\nThe staff count widgets by hand every morning. Gadgets are weighed at noon.\n")
+    asked = "Do women count widgets more than men?"  # half its weighted words unknown: under 0.6
+    chosen = compose_answer(
+        tiny.ctx, analyse(asked, tiny.vocab, fixed_vector(asked)), *_retrieved(tiny, asked)
+    )
+    assert chosen.abstained and chosen.strategy == "abstain:unknown-words" and chosen.short_answer is None
+    assert "'women'" in chosen.answer and "'men'" in chosen.answer
+    asked = "Do the staff count widgets by hand?"  # every word known: answered from the sentence
+    chosen = compose_answer(
+        tiny.ctx, analyse(asked, tiny.vocab, fixed_vector(asked)), *_retrieved(tiny, asked)
+    )
+    assert chosen.short_answer == "Yes"

@@ -2,7 +2,9 @@
 
 Two candidates: a decisive one when the question's words are not the paper's (no content words,
 a name or year the paper never uses, a condition such as "after 1,000 cycles" it never states, or most
-of the question unknown to it), and a fallback that wins only when no other strategy proposes anything."""
+of the question unknown to it: ``max_unknown_share``, or ``yesno_max_unknown_share`` for a yes/no
+question, whose claim cannot be checked against sentences missing part of it), and a fallback that
+wins only when no other strategy proposes anything."""
 
 from __future__ import annotations
 
@@ -58,12 +60,10 @@ def propose(ev: Evidence) -> list[Candidate]:
         # words the paper never uses answer such a question ('No', see the yesno strategy)
         return [abstention(ev.passages, "no sentence or cell covers the question", where=where)]
     unknown_years = [u for u in terms.unknown if is_year(u)]
-    if (
-        terms.unknown_named
-        or unknown_years
-        or terms.unknown_quantities
-        or terms.unknown_share >= ev.ctx.settings.max_unknown_share
-    ):
+    limit = ev.ctx.settings.max_unknown_share
+    if ev.question.answer_type == "yesno":
+        limit = min(limit, ev.ctx.settings.yesno_max_unknown_share)
+    if terms.unknown_named or unknown_years or terms.unknown_quantities or terms.unknown_share >= limit:
         return [
             abstention(
                 ev.passages, "words the paper never uses", terms.unknown_words, "abstain:unknown-words"
