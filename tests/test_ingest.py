@@ -354,6 +354,44 @@ def test_header_broken_over_two_lines_is_rejoined():
     ]
 
 
+def test_a_space_aligned_header_over_a_label_column_without_one():
+    # the header starts right of every row label and runs over two lines, as a PDF's text layer gives it
+    text = (
+        "Table 1. Visitors by gallery\n\n"
+        "                              Fleet Gallery      Voices Gallery\n"
+        "                              (object-led)       (story-led)\n"
+        "  Visitors tracked (n)             210                210\n"
+        "  Visiting with children (%)        38                 41\n"
+    )
+    doc = parse_document(blocks_to_markdown(text_to_blocks(text)).markdown)
+    [table] = doc.tables
+    assert table.header == ["", "Fleet Gallery (object-led)", "Voices Gallery (story-led)"]
+    assert table.rows == [["Visitors tracked (n)", "210", "210"], ["Visiting with children (%)", "38", "41"]]
+
+
+def test_page_headers_and_numbers_of_a_text_without_page_breaks_are_dropped(tmp_path):
+    body = "The galleries were compared over six weeks in spring.\nVisitors were tracked at random.\n\n"
+    text = (
+        "Journal of Visitor Studies\n\nStories or Objects? Dwell Time and Recall in Two Galleries\n\n"
+        "Ada Byrne\n\n1. Introduction\n\n"
+        + body
+        + "118        Journal of Visitor Studies 14(2)\n\n"
+        + body
+        + "                                  119\n\n"
+        + "              Stories or Objects? Dwell Time and Recall\n\n"
+        + body
+        + "120        Journal of Visitor Studies 14(2)\n\n2. Results\n\n"
+        + body
+    )
+    path = tmp_path / "paper.txt"
+    path.write_text(text, encoding="utf-8")
+    paper = ingest(path)
+    assert "4 page header/footer lines removed" in paper.warnings
+    for gone in ("14(2)", "119", "Dwell Time and Recall\n"):
+        assert gone not in paper.markdown
+    assert [s.title for s in _doc(paper).sections if s.level][-2:] == ["1. Introduction", "2. Results"]
+
+
 # --- papers nobody here wrote -----------------------------------------------------------------------
 
 

@@ -85,6 +85,38 @@ def remove_running_lines(pages: list[list[str]]) -> tuple[list[list[str]], int]:
     return out, dropped
 
 
+def remove_running_blocks(text: str) -> tuple[str, int]:
+    """Page headers and footers of a text without page breaks, each a line standing alone between blank
+    lines: a bare page number; a line of a page number or four words or more that recurs (digits
+    aside); a line of four words or more repeating part of the title below it (a running title).
+    Returns the text and how many lines were dropped."""
+    chunks = re.split(r"(\n[ \t]*\n)", text)
+
+    def key(line: str) -> str:
+        return re.sub(r"\d+", "#", line.lower())
+
+    lines = {
+        i: " ".join(chunks[i].split()) for i in range(0, len(chunks), 2) if "\n" not in chunks[i].strip()
+    }
+    counts = Counter(key(line) for line in lines.values() if line)
+    head_lines = text.strip().split("\n")[:10]
+    head = " ".join(" ".join(head_lines).split())
+    below_head = len("\n".join(head_lines))
+    dropped, at = 0, 0
+    for i, chunk in enumerate(chunks):
+        line = lines.get(i, "")
+        long = len(line.split()) >= 4
+        if line and (
+            _PAGE_NUMBER.match(line)
+            or (counts[key(line)] >= 2 and (long or re.search(r"\d", line)) and not line.endswith("."))
+            or (long and at > below_head and line in head)
+        ):
+            chunks[i] = ""
+            dropped += 1
+        at += len(chunk)
+    return "".join(chunks), dropped
+
+
 def read_text(data: bytes, path: Path) -> Result:
     """A plain-text extraction (no Markdown): recover its structure."""
     _sniff(data, path, "txt")
@@ -95,6 +127,10 @@ def read_text(data: bytes, path: Path) -> Result:
             warnings.append(f"{dropped} page header/footer lines removed")
         # a page break is a line break: a paragraph cut by it is re-joined like any other
         text = "\n".join("\n".join(lines) for lines in pages)
+    else:
+        text, dropped = remove_running_blocks(text)
+        if dropped:
+            warnings.append(f"{dropped} page header/footer lines removed")
     recovered = blocks_to_markdown(text_to_blocks(text))
     return _checked(recovered.markdown, recovered.metadata.get("title"), path, warnings + recovered.warnings)
 

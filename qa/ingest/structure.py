@@ -203,6 +203,19 @@ def is_aligned(line: str) -> bool:
     )
 
 
+def aligned_rows(lines: list[str]) -> list[list[str]]:
+    """The cells of aligned lines. A space-aligned line that starts right of every row label (a header
+    over a label column that has none, a header's second line) gets an empty first cell, as a
+    tab-separated one would, so that it lines up with the rows under it."""
+    rows = [split_cells(ln) for ln in lines]
+    if any("\t" in ln for ln in lines):
+        return rows
+    indents = [len(ln) - len(ln.lstrip(" ")) for ln in lines]
+    least = min(indents)
+    labels_end = max(i + len(r[0]) for i, r in zip(indents, rows, strict=True) if i == least and r)
+    return [["", *r] if i >= labels_end + 2 else r for i, r in zip(indents, rows, strict=True)]
+
+
 def merge_continuation_rows(rows: list[list[str]]) -> list[list[str]]:
     """A row whose first cell is empty continues the row above (a header or cell broken over lines)."""
     out: list[list[str]] = []
@@ -292,7 +305,7 @@ def _lines_to_blocks(lines: list[str], aligned: bool | None) -> list[Block]:
     if not lines:
         return []
     if aligned:
-        return [Block("table", rows=[split_cells(ln) for ln in lines])]
+        return [Block("table", rows=aligned_rows(lines))]
     out: list[Block] = []
     current: list[str] = []
     for line in lines:
