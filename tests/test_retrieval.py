@@ -287,6 +287,27 @@ def test_twin_columns_are_told_apart_by_the_function_word_they_differ_by(tmp_pat
         assert top.named[1] >= FULLY_NAMED > second.named[1]
 
 
+def test_how_long_wants_a_value_in_a_unit_of_time_or_length(tmp_path):
+    from qa.retrieval.query import analyse_question
+    from qa.retrieval.tables import TableMatcher
+
+    text = (
+        "## Results\n\nTable 1: Participating organisations\n\n"
+        "| Organisation | Pull requests analysed (n) | Share reviewed (%) |\n| --- | --- | --- |\n"
+        "| Cedar | 6,940 | 91.2 |\n| Elm | 2,310 | 97.5 |\n\n"
+        "Table 2: Review latency\n\n| Organisation | Median time to first review (hours) |\n| --- | --- |\n"
+        "| Cedar | 9.6 |\n| Elm | 1.9 |\n"
+    )
+    doc = parse_document(text, source="t.md")
+    vocab = build_vocabulary(doc, tmp_path / "none.json")
+    matcher = TableMatcher(doc.table_values, np.zeros((len(doc.table_values), 4), dtype=np.float32), vocab)
+    asked = "How long did Cedar's pull requests typically wait before someone first reviewed them?"
+    top = matcher.match(analyse_question(asked, vocab), None)[0]
+    assert (top.value.row, top.value.value) == ("Cedar", "9.6")
+    asked = "How many pull requests from Cedar were analysed?"
+    assert matcher.match(analyse_question(asked, vocab), None)[0].value.value == "6,940"
+
+
 def test_a_condition_the_paper_never_states_is_unknown(tmp_path):
     from qa.retrieval.query import analyse_question
 

@@ -18,6 +18,13 @@ from qa.settings import ScoringSettings
 from qa.text import COUNT_QUESTION, STOPWORDS, is_year, raw_tokens, tokenize
 
 _PERCENT = re.compile(r"%|\bpercent|\bshare\b|\bproportion|\bfraction\b|\bhow much of\b", re.IGNORECASE)
+# 'How long did they wait?' wants a duration (or a length): a value in such a unit fits it
+_HOW_LONG = re.compile(r"\bhow long\b(?!\s+ago)", re.IGNORECASE)
+_TIME_OR_LENGTH_UNIT = re.compile(
+    r"(?:ms|s|sec|secs|seconds?|min|mins|minutes?|h|hrs?|hours?|days?|weeks?|months?|years?|yrs?|"
+    r"mm|cm|m|km|metres?|meters?|miles?)",
+    re.IGNORECASE,
+)
 
 
 FULLY_NAMED = 0.9  # a field score this high means the question names that row/column outright
@@ -159,6 +166,7 @@ class TableMatcher:
         percent_wanted = (
             True if _PERCENT.search(terms.text) else (False if COUNT_QUESTION.search(terms.text) else None)
         )
+        how_long = bool(_HOW_LONG.search(terms.text))
         dense = (
             self.vectors @ np.asarray(query_vector, dtype=np.float32)
             if query_vector is not None and len(self.vectors)
@@ -214,6 +222,10 @@ class TableMatcher:
             )
             if percent_wanted is not None and v.number is not None:
                 score += w.percent_match if (v.unit == "%") == percent_wanted else -w.percent_match
+            if how_long and v.number is not None and v.unit:
+                # the same weight as a percentage's: the unit says whether the value is of the asked kind
+                fits = bool(_TIME_OR_LENGTH_UNIT.fullmatch(v.unit.strip()))
+                score += w.percent_match if fits else -w.percent_match
             score += w.table_row * (scores["row"] if scores["row"] is not None else w.unnamed_field)
             score += w.table_column * (scores["column"] if scores["column"] is not None else w.unnamed_field)
             if scores["item"] is not None:
