@@ -367,6 +367,17 @@ def test_a_space_aligned_header_over_a_label_column_without_one():
     [table] = doc.tables
     assert table.header == ["", "Fleet Gallery (object-led)", "Voices Gallery (story-led)"]
     assert table.rows == [["Visitors tracked (n)", "210", "210"], ["Visiting with children (%)", "38", "41"]]
+    # a header's second line goes under the cells it sits under, not into the first free ones
+    text = (
+        "Table 3. Stopping by zone\n\n"
+        "  Zone  Theme                           Visitors stopping   Mean stop\n"
+        "                                              (%)           time (min)\n"
+        "  V1    The harbour in the 1880s              74               1.2\n"
+        "  V4    The storm of January 1953             81               3.4\n"
+    )
+    [table] = parse_document(blocks_to_markdown(text_to_blocks(text)).markdown).tables
+    assert table.header == ["Zone", "Theme", "Visitors stopping (%)", "Mean stop time (min)"]
+    assert table.rows[1] == ["V4", "The storm of January 1953", "81", "3.4"]
 
 
 def test_page_headers_and_numbers_of_a_text_without_page_breaks_are_dropped(tmp_path):

@@ -203,17 +203,45 @@ def is_aligned(line: str) -> bool:
     )
 
 
+_ALIGNED_CELL = re.compile(r"\S+(?: \S+)*")  # a cell of a space-aligned line: words one space apart
+
+
 def aligned_rows(lines: list[str]) -> list[list[str]]:
     """The cells of aligned lines. A space-aligned line that starts right of every row label (a header
-    over a label column that has none, a header's second line) gets an empty first cell, as a
-    tab-separated one would, so that it lines up with the rows under it."""
+    over a label column that has none, a header's or a label's second line) gets an empty first cell, as
+    a tab-separated one would; when it continues the line above, each of its cells goes under the cell
+    of that line whose middle is nearest, so that ``merge_continuation_rows`` joins the right ones."""
     rows = [split_cells(ln) for ln in lines]
     if any("\t" in ln for ln in lines):
         return rows
+    spans = [[(m.start(), m.end()) for m in _ALIGNED_CELL.finditer(ln)] for ln in lines]
     indents = [len(ln) - len(ln.lstrip(" ")) for ln in lines]
     least = min(indents)
     labels_end = max(i + len(r[0]) for i, r in zip(indents, rows, strict=True) if i == least and r)
-    return [["", *r] if i >= labels_end + 2 else r for i, r in zip(indents, rows, strict=True)]
+    out: list[list[str]] = []
+    for k, row in enumerate(rows):
+        if indents[k] < labels_end + 2:
+            out.append(row)
+            continue
+        placed = _under(spans[k], row, spans[k - 1], len(out[-1])) if out else None
+        out.append(placed or ["", *row])
+    return out
+
+
+def _under(spans: list[tuple[int, int]], row: list[str], above: list[tuple[int, int]], width: int):
+    """``row`` spread under the cells of the line above (``width`` cells, the first ones possibly empty
+    cells it was given), or None when two of its cells would fall under one or under the first."""
+    if len(spans) != len(row) or not above:
+        return None
+    offset = width - len(above)
+    placed = [""] * width
+    for (start, end), text in zip(spans, row, strict=True):
+        middle = (start + end) / 2
+        j = offset + min(range(len(above)), key=lambda a: abs((above[a][0] + above[a][1]) / 2 - middle))
+        if j == 0 or placed[j]:
+            return None
+        placed[j] = text
+    return placed
 
 
 def merge_continuation_rows(rows: list[list[str]]) -> list[list[str]]:
