@@ -325,3 +325,18 @@ def test_measures_as_rows_and_a_plural_column_name_that_counts_nothing(tmp_path)
     units = {(v.row, v.column): v.unit for v in parse_document(text).table_values}
     assert units[("Median dwell time (min)", "Voices")] == "min"
     assert units[("Median dwell time (min)", "p")] is None  # a test statistic is not in minutes
+
+
+def test_a_change_and_a_caption_state_no_cells_figure(tmp_path):
+    # 'a 60 kg N/ha cut' and 'fell by 21 minutes' are differences; '(n = 210)' in a caption describes
+    # the table, and a caption is no claim about its cells
+    text = (
+        "## Results\n\nTable 1: Stops by gallery (n = 210)\n\n| Measure | Fleet | Voices |\n| --- | --- | --- |\n"
+        "| Stops per visit (n) | 7.4 | 9.1 |\n| Dwell time (min) | 11.5 | 18.5 |\n\n"
+        "Table 2: Nitrogen by treatment\n\n| Treatment | Fertiliser N (kg N/ha) |\n| --- | --- |\n"
+        "| Hairy vetch | 190 |\n| Fallow | 250 |\n\n"
+        "Hairy vetch allowed a 60 kg N/ha cut in fertiliser. In the Voices gallery, dwell time rose by 7 minutes.\n"
+    )
+    assert conflicts(text, tmp_path) == {}
+    text += "\nIn the Voices gallery, the dwell time was 16.5 minutes.\n"
+    assert conflicts(text, tmp_path) == {("Dwell time (min)", "Voices"): ["16.5"]}

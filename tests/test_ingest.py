@@ -401,6 +401,20 @@ def test_page_headers_and_numbers_of_a_text_without_page_breaks_are_dropped(tmp_
     for gone in ("14(2)", "119", "Dwell Time and Recall\n"):
         assert gone not in paper.markdown
     assert [s.title for s in _doc(paper).sections if s.level][-2:] == ["1. Introduction", "2. Results"]
+    # a paragraph cut by the dropped lines is one paragraph again
+    text = (
+        "Journal of Visitor Studies\n\nStories or Objects? Dwell Time and Recall in Two Galleries\n\n"
+        "1. Results\n\nIn the Voices\n\n121        Journal of Visitor Studies 14(2)\n\n"
+        "Gallery 58% of visitors were moved.\n\n122        Journal of Visitor Studies 14(2)\n\n"
+        "Fewer were in the Fleet Gallery.\n"
+    )
+    path.write_text(text, encoding="utf-8")
+    doc = _doc(ingest(path))
+    assert "In the Voices Gallery 58% of visitors were moved." in doc.text
+    assert [p.text for s in doc.sections for p in s.paragraphs][-2:] == [
+        "In the Voices Gallery 58% of visitors were moved.",
+        "Fewer were in the Fleet Gallery.",
+    ]
 
 
 # --- papers nobody here wrote -----------------------------------------------------------------------

@@ -87,6 +87,11 @@ class ConflictFinder:
             self._table_words[table] = caption | row_words | column_words
             self._names[(table, "row")] = self._distinctive(rows, caption | column_words)
             self._names[(table, "column")] = self._distinctive(numeric_columns, caption | row_words)
+        # a table's caption describes the table and states no figure for its cells ('(n = 210)')
+        captions = {v.caption for v in values}
+        self._captions = {
+            i for i, s in enumerate(evidence.sentences) if any(s.text.strip() in c for c in captions)
+        }
         # per sentence, the twin labels' function words it says ('afterwards' as 'after'), read once
         self._said: list[set[str]] = [
             {w for _, w in _positions(s.text)} & self._function_words if self._function_words else set()
@@ -236,7 +241,7 @@ class ConflictFinder:
         own_table_terms = self._table_words[cell.table]
         out = []
         for i, numbers in enumerate(self.evidence.numbers):
-            if not numbers:
+            if not numbers or i in self._captions:
                 continue
             terms = self.evidence.terms[i] | self._said[i] if self._said[i] else self.evidence.terms[i]
             years = self.evidence.years[i]
@@ -268,6 +273,8 @@ class ConflictFinder:
                     continue  # 'aged 60–74', 'after 500 cycles': part of a label the sentence names
                 if _statistic(cell, text, mention) or _range_end(text, mention):
                     continue  # '(F = 1.42, p = 0.27)'; 'depths between 1.5 and 3.5 m' spans the rows
+                if _change(text, mention):
+                    continue  # 'a 60 kg N/ha cut in fertiliser', 'fell by 21 minutes': a difference
                 if mentioned_foreign:
                     # a figure the sentence gives for something another table lists (a row elsewhere)
                     # is not a figure for this table's measure
@@ -432,6 +439,26 @@ def _statistic(cell: TableValue, text: str, mention: NumberMention) -> bool:
         return False
     labels = f"{cell.column} {cell.row}".lower()
     return not re.search(rf"\b{re.escape(match.group(1).lower())}\b", labels)
+
+
+# words saying a figure is a difference, not a level: a closed class, so a list
+_CHANGE_AFTER = re.compile(
+    r"(?:(?:[^\W\d_]{1,3}|minutes?|hours?|days?|weeks?|months?|years?|points?|percent(?:age points?)?)\b[\s/·]*)"
+    r"{0,3}(?:cut|cuts|reduction|reductions|less|more|fewer|lower|higher|"
+    r"increase|increases|decrease|decreases|drop|drops|rise|rises|gain|gains|saving|savings)\b",
+    re.IGNORECASE,
+)
+_CHANGE_BEFORE = re.compile(
+    r"\b(?:rose|fell|increased|decreased|dropped|grew|declined|cut|reduced|improved|lengthened|shortened|"
+    r"raised|lowered)\s+by\s+(?:about\s+|around\s+|approximately\s+|nearly\s+|almost\s+)?$",
+    re.IGNORECASE,
+)
+
+
+def _change(text: str, mention: NumberMention) -> bool:
+    """The figure is a change ('a 60 kg N/ha cut', '21 minutes less', 'fell by 21 minutes'), not a level."""
+    after = text[mention.end :].lstrip()
+    return bool(_CHANGE_AFTER.match(after) or _CHANGE_BEFORE.search(text[: mention.start]))
 
 
 def _range_end(text: str, mention: NumberMention) -> bool:

@@ -85,6 +85,9 @@ def remove_running_lines(pages: list[list[str]]) -> tuple[list[list[str]], int]:
     return out, dropped
 
 
+_ENDS_SENTENCE = re.compile(r"[.!?:;][\"'”’)\]]*$")
+
+
 def remove_running_blocks(text: str) -> tuple[str, int]:
     """Page headers and footers of a text without page breaks, each a line standing alone between blank
     lines: a bare page number; a line of a page number or four words or more that recurs (digits
@@ -111,10 +114,23 @@ def remove_running_blocks(text: str) -> tuple[str, int]:
             or (counts[key(line)] >= 2 and (long or re.search(r"\d", line)) and not line.endswith("."))
             or (long and at > below_head and line in head)
         ):
-            chunks[i] = ""
+            chunks[i] = None
             dropped += 1
         at += len(chunk)
-    return "".join(chunks), dropped
+    # a page break is a line break: the text on both sides of dropped lines is one paragraph, unless the
+    # text before them ends a sentence
+    out: list[str] = []
+    gap = False
+    for i in range(0, len(chunks), 2):
+        if chunks[i] is None:
+            gap = True
+            continue
+        if out:
+            ends = _ENDS_SENTENCE.search(out[-1].rstrip())
+            out.append(("\n\n" if ends else "\n") if gap else chunks[i - 1])
+        out.append(chunks[i])
+        gap = False
+    return "".join(out), dropped
 
 
 def read_text(data: bytes, path: Path) -> Result:
