@@ -43,6 +43,17 @@ def textbook_bm25(query: list[str], docs: list[list[str]], k1: float = 1.5, b: f
     return scores
 
 
+def table_matcher(text: str, source: str, tmp_path):
+    """A table matcher (no vectors) over ``text`` parsed as Markdown, and its vocabulary."""
+    from qa.retrieval.tables import TableMatcher
+
+    doc = parse_document(text, source=source)
+    vocab = build_vocabulary(doc, tmp_path / "none.json")
+    return TableMatcher(
+        doc.table_values, np.zeros((len(doc.table_values), 4), dtype=np.float32), vocab
+    ), vocab
+
+
 def test_bm25s_scores_match_the_textbook_formula():
     tokenized = [d.split() for d in DOCS]
     model = bm25s.BM25(k1=1.5, b=0.75)
@@ -180,11 +191,9 @@ Table 1: Performance of each stack (milliseconds)
 def test_a_row_named_late_in_the_question_is_still_named_outright(tmp_path):
     # the order decay ranks siblings named in one question; it must not make 'quiche' less than named
     from qa.retrieval.query import analyse_question
-    from qa.retrieval.tables import FULLY_NAMED, TableMatcher
+    from qa.retrieval.tables import FULLY_NAMED
 
-    doc = parse_document(STACKS, source="stacks.md")
-    vocab = build_vocabulary(doc, tmp_path / "none.json")
-    matcher = TableMatcher(doc.table_values, np.zeros((len(doc.table_values), 4), dtype=np.float32), vocab)
+    matcher, vocab = table_matcher(STACKS, "stacks.md", tmp_path)
     top = matcher.match(analyse_question("What was the median page load time for quiche?", vocab), None)[0]
     assert (top.value.row, top.value.column) == ("quiche", "Median page load")
     assert top.row is not None and top.row < FULLY_NAMED  # decayed: named last of five words
@@ -195,7 +204,7 @@ def test_a_row_named_late_in_the_question_is_still_named_outright(tmp_path):
 
 def test_a_parenthesis_the_columns_are_told_apart_without_is_optional(tmp_path):
     from qa.retrieval.query import analyse_question
-    from qa.retrieval.tables import FULLY_NAMED, TableMatcher
+    from qa.retrieval.tables import FULLY_NAMED
 
     text = """## Results
 
@@ -206,9 +215,7 @@ Table 1: Meadows
 | North | 1,200 | 35 | 6.1 |
 | South | 1,500 | 22 | 2.9 |
 """
-    doc = parse_document(text, source="meadows.md")
-    vocab = build_vocabulary(doc, tmp_path / "none.json")
-    matcher = TableMatcher(doc.table_values, np.zeros((len(doc.table_values), 4), dtype=np.float32), vocab)
+    matcher, vocab = table_matcher(text, "meadows.md", tmp_path)
     top = matcher.match(analyse_question("What was the flower density at North?", vocab), None)[0]
     assert (top.value.row, top.value.column) == ("North", "Flower density (stems/m²)")
     assert top.column is not None and top.column >= FULLY_NAMED
@@ -252,12 +259,9 @@ def test_a_general_word_the_paper_never_uses_is_not_a_missing_subject(tmp_path):
 
 def test_a_column_named_by_function_words_is_found_by_them(tmp_path):
     from qa.retrieval.query import analyse_question
-    from qa.retrieval.tables import TableMatcher
 
     text = "## Results\n\nTable 1: Journey time by corridor\n\n| Corridor | Before (min) | After (min) |\n| --- | --- | --- |\n| Eastgate | 22.9 | 19.2 |\n| Mill Road | 18.6 | 15.9 |\n"
-    doc = parse_document(text, source="t.md")
-    vocab = build_vocabulary(doc, tmp_path / "none.json")
-    matcher = TableMatcher(doc.table_values, np.zeros((len(doc.table_values), 4), dtype=np.float32), vocab)
+    matcher, vocab = table_matcher(text, "t.md", tmp_path)
     for asked, column in [("before the scheme", "Before (min)"), ("after the lanes opened", "After (min)")]:
         top = matcher.match(analyse_question(f"What was the journey time on Eastgate {asked}?", vocab), None)[
             0
@@ -267,16 +271,14 @@ def test_a_column_named_by_function_words_is_found_by_them(tmp_path):
 
 def test_twin_columns_are_told_apart_by_the_function_word_they_differ_by(tmp_path):
     from qa.retrieval.query import analyse_question
-    from qa.retrieval.tables import FULLY_NAMED, TableMatcher
+    from qa.retrieval.tables import FULLY_NAMED
 
     text = (
         "## Results\n\nTable 1: Door-to-provider time by hospital\n\n"
         "| Hospital | Median door-to-provider before (min) | Median door-to-provider after (min) | Stay after (h) |\n"
         "| --- | --- | --- | --- |\n| Northgate | 52 | 31 | 4.6 |\n| Riverside | 47 | 27 | 3.9 |\n"
     )
-    doc = parse_document(text, source="t.md")
-    vocab = build_vocabulary(doc, tmp_path / "none.json")
-    matcher = TableMatcher(doc.table_values, np.zeros((len(doc.table_values), 4), dtype=np.float32), vocab)
+    matcher, vocab = table_matcher(text, "t.md", tmp_path)
     for asked, column in [
         ("after the intervention", "Median door-to-provider after (min)"),
         ("before the change", "Median door-to-provider before (min)"),
@@ -289,7 +291,6 @@ def test_twin_columns_are_told_apart_by_the_function_word_they_differ_by(tmp_pat
 
 def test_how_long_wants_a_value_in_a_unit_of_time_or_length(tmp_path):
     from qa.retrieval.query import analyse_question
-    from qa.retrieval.tables import TableMatcher
 
     text = (
         "## Results\n\nTable 1: Participating organisations\n\n"
@@ -298,9 +299,7 @@ def test_how_long_wants_a_value_in_a_unit_of_time_or_length(tmp_path):
         "Table 2: Review latency\n\n| Organisation | Median time to first review (hours) |\n| --- | --- |\n"
         "| Cedar | 9.6 |\n| Elm | 1.9 |\n"
     )
-    doc = parse_document(text, source="t.md")
-    vocab = build_vocabulary(doc, tmp_path / "none.json")
-    matcher = TableMatcher(doc.table_values, np.zeros((len(doc.table_values), 4), dtype=np.float32), vocab)
+    matcher, vocab = table_matcher(text, "t.md", tmp_path)
     asked = "How long did Cedar's pull requests typically wait before someone first reviewed them?"
     top = matcher.match(analyse_question(asked, vocab), None)[0]
     assert (top.value.row, top.value.value) == ("Cedar", "9.6")

@@ -8,7 +8,7 @@ from collections import Counter
 from pathlib import Path
 
 from qa.errors import CorpusError
-from qa.ingest.structure import blocks_to_markdown, text_to_blocks
+from qa.ingest.structure import blocks_to_markdown, ends_sentence, text_to_blocks
 from qa.parsing.markdown import parse_document
 
 logger = logging.getLogger(__name__)
@@ -85,9 +85,6 @@ def remove_running_lines(pages: list[list[str]]) -> tuple[list[list[str]], int]:
     return out, dropped
 
 
-_ENDS_SENTENCE = re.compile(r"[.!?:;][\"'”’)\]]*$")
-
-
 def remove_running_blocks(text: str) -> tuple[str, int]:
     """Page headers and footers of a text without page breaks, each a line standing alone between blank
     lines: a bare page number; a line of a page number or four words or more that recurs (digits
@@ -105,7 +102,8 @@ def remove_running_blocks(text: str) -> tuple[str, int]:
     head_lines = text.strip().split("\n")[:10]
     head = " ".join(" ".join(head_lines).split())
     below_head = len("\n".join(head_lines))
-    dropped, at = 0, 0
+    gone: set[int] = set()
+    at = 0
     for i, chunk in enumerate(chunks):
         line = lines.get(i, "")
         long = len(line.split()) >= 4
@@ -114,23 +112,21 @@ def remove_running_blocks(text: str) -> tuple[str, int]:
             or (counts[key(line)] >= 2 and (long or re.search(r"\d", line)) and not line.endswith("."))
             or (long and at > below_head and line in head)
         ):
-            chunks[i] = None
-            dropped += 1
+            gone.add(i)
         at += len(chunk)
     # a page break is a line break: the text on both sides of dropped lines is one paragraph, unless the
     # text before them ends a sentence
     out: list[str] = []
     gap = False
     for i in range(0, len(chunks), 2):
-        if chunks[i] is None:
+        if i in gone:
             gap = True
             continue
         if out:
-            ends = _ENDS_SENTENCE.search(out[-1].rstrip())
-            out.append(("\n\n" if ends else "\n") if gap else chunks[i - 1])
+            out.append(("\n\n" if ends_sentence(out[-1]) else "\n") if gap else chunks[i - 1])
         out.append(chunks[i])
         gap = False
-    return "".join(out), dropped
+    return "".join(out), len(gone)
 
 
 def read_text(data: bytes, path: Path) -> Result:

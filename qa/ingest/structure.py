@@ -228,7 +228,9 @@ def aligned_rows(lines: list[str]) -> list[list[str]]:
     return out
 
 
-def _under(spans: list[tuple[int, int]], row: list[str], above: list[tuple[int, int]], width: int):
+def _under(
+    spans: list[tuple[int, int]], row: list[str], above: list[tuple[int, int]], width: int
+) -> list[str] | None:
     """``row`` spread under the cells of the line above (``width`` cells, the first ones possibly empty
     cells it was given), or None when two of its cells would fall under one or under the first."""
     if len(spans) != len(row) or not above:
@@ -360,7 +362,7 @@ class Recovered:
     warnings: list[str]
 
 
-def _ends_sentence(text: str) -> bool:
+def ends_sentence(text: str) -> bool:
     return bool(_SENTENCE_END.search(text.rstrip()))
 
 
@@ -377,7 +379,7 @@ def _rejoin_broken_paragraphs(blocks: list[Block]) -> list[Block]:
             if (
                 target is not None
                 and first[:1].islower()
-                and not _ends_sentence(target.text)
+                and not ends_sentence(target.text)
                 and not _LIST_MARKER.match(target.lines[0].strip())
                 and all(_is_footnote(b) or b is target for b in out[out.index(target) :])
             ):
@@ -426,7 +428,7 @@ def _sentence_case_heading(blocks: list[Block], i: int) -> bool:
     prev = blocks[i - 1] if i > 0 else None
     if nxt is None or nxt.kind != "text" or len(nxt.text) < 150 or heading_style(nxt.text):
         return False
-    return prev is None or prev.kind != "text" or _ends_sentence(prev.text) or bool(heading_style(prev.text))
+    return prev is None or prev.kind != "text" or ends_sentence(prev.text) or bool(heading_style(prev.text))
 
 
 def _continues_list(blocks: list[Block], i: int) -> bool:
@@ -512,7 +514,7 @@ def _assign_levels(blocks: list[Block]) -> None:
 
 def _author_names(line: str) -> list[tuple[str, str]] | None:
     """(name, footnote marks) for each author on an author line, or None if it is not one."""
-    if len(line) > 400 or _EMAIL.search(line) or (_ends_sentence(line) and not line.rstrip().endswith(".")):
+    if len(line) > 400 or _EMAIL.search(line) or (ends_sentence(line) and not line.rstrip().endswith(".")):
         return None
     parts = [p for p in re.split(r"\s*(?:,|&|;|\band\b)\s*", line) if p.strip()]
     if not parts or len(parts) > 30:
@@ -580,7 +582,7 @@ def _front_matter(blocks: list[Block], first_heading: int) -> tuple[dict[str, An
             t = b.text
             if (
                 3 <= len(t.split()) <= 30
-                and not _ends_sentence(t)
+                and not ends_sentence(t)
                 and not _EMAIL.search(t)
                 and "http" not in t
                 and "ISSN" not in t
@@ -626,12 +628,12 @@ def _front_matter(blocks: list[Block], first_heading: int) -> tuple[dict[str, An
             "name" not in journal
             and _JOURNAL.search(text)
             and len(text) <= 120
-            and not _ends_sentence(text)
+            and not ends_sentence(text)
             and (title_at is None or i < title_at)
         ):
             journal["name"] = text
         for label, key in ((_VOLUME, "volume"), (_ISSUE, "issue"), (_PAGES, "pages")):
-            if key not in journal and (m := label.search(text)) and not _ends_sentence(text):
+            if key not in journal and (m := label.search(text)) and not ends_sentence(text):
                 journal[key] = m.group(1)
         if (
             "volume" in journal
